@@ -1,0 +1,59 @@
+package tokens
+
+import "strconv"
+
+// TokenJSON is the success body {"<field>": "<token>"}, the shape most
+// providers' samples answer with.
+func TokenJSON(field string) func([]byte, *Minted) []byte {
+	key := appendKey([]byte{'{'}, field)
+	return func(dst []byte, t *Minted) []byte {
+		dst = append(dst, key...)
+		dst = appendString(dst, t.Token)
+		return append(dst, '}')
+	}
+}
+
+// ErrorJSON is the default refusal body:
+// {"error": "<code>", "error_description": "<why>", "field": "<field>"}.
+func ErrorJSON(dst []byte, e *Error) ([]byte, int) {
+	dst = append(dst, `{"error":`...)
+	dst = appendString(dst, e.Code())
+	dst = append(dst, `,"error_description":`...)
+	dst = appendString(dst, e.Error())
+	if f := e.Field(); f != "" {
+		dst = append(dst, `,"field":`...)
+		dst = appendString(dst, f)
+	}
+	return append(dst, '}'), e.Status
+}
+
+// Refuse renders e with the preset's envelope and returns the body, the
+// status and the content type.
+func (p *Preset) Refuse(dst []byte, e *Error) ([]byte, int, string) {
+	r := p.Envelope.Refusal
+	if r == nil {
+		r = ErrorJSON
+	}
+	dst, status := r(dst, e)
+	return dst, status, p.contentType()
+}
+
+// Answer renders a minted token with the preset's envelope and returns the
+// body, the status and the content type.
+func (p *Preset) Answer(dst []byte, t *Minted) ([]byte, int, string) {
+	status := p.Envelope.Status
+	if status == 0 {
+		status = 200
+	}
+	return p.Envelope.Token(dst, t), status, p.contentType()
+}
+
+func (p *Preset) contentType() string {
+	if p.Envelope.ContentType != "" {
+		return p.Envelope.ContentType
+	}
+	return "application/json"
+}
+
+// appendInt is strconv.AppendInt for envelopes.
+func appendInt(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10) }

@@ -1,0 +1,28 @@
+package tokens
+
+import "time"
+
+// jwt is a generic HMAC token holding only the claims a config sets, plus
+// iat and exp. Claims are strings unless the config declares their type.
+// Answer {"token", "expires_at"} with expires_at in Unix seconds.
+
+func init() {
+	Register(&Preset{
+		Name:       "jwt",
+		Summary:    "a generic HS256/HS384/HS512 JWT with the claims you configure",
+		Algorithms: []string{"HS256", "HS384", "HS512"},
+		FreeForm:   true,
+		Claims: []Claim{
+			{Name: "iat", Type: Time, Gen: GenIssuedAt},
+			{Name: "exp", Type: Time, Gen: GenExpiry},
+		},
+		TTL: TTL{Default: time.Hour, Min: time.Second, Max: 366 * 24 * time.Hour},
+		Envelope: Envelope{Token: func(dst []byte, t *Minted) []byte {
+			dst = append(dst, `{"token":`...)
+			dst = appendString(dst, t.Token)
+			dst = append(dst, `,"expires_at":`...)
+			dst = appendInt(dst, t.Expires)
+			return append(dst, '}')
+		}},
+	})
+}

@@ -1,0 +1,256 @@
+package tokens
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Preset describes one provider's token: its header, its claim schema, its
+// time rules, its request contract and its response envelope. A preset is
+// data plus, where a provider has rules that data cannot say, a Finish hook.
+// Each preset lives in a file of its own and registers itself in init.
+type Preset struct {
+	// Name is what a config writes after provider_token: "hms_app".
+	Name string
+	// Summary is one line for listings and error messages.
+	Summary string
+	// Algorithms the provider accepts; the first is the default.
+	// Default: HS256 only.
+	Algorithms []string
+	// Header holds extra header fields, beside alg and typ, as name and
+	// JSON-encoded value: {"cty", `"twilio-fpa;v=1"`}.
+	Header []HeaderField
+	// Claims is the schema, in the order the payload is written. Dotted
+	// names address members of nested objects.
+	Claims []Claim
+	// FreeForm lets a config add claims that the schema does not list; their
+	// type is declared in the config (default string).
+	FreeForm bool
+	// TTL rules for exp. A preset without an exp claim ignores them.
+	TTL TTL
+	// IssuedAtSkew is subtracted from now to get iat (some providers' own
+	// samples back-date iat to absorb clock skew).
+	IssuedAtSkew time.Duration
+	// Finish, if set, runs after every claim has its value and before the
+	// token is signed: cross-field rules and values derived from others.
+	Finish func(*Mint) *Error
+	// Envelope shapes the HTTP answer.
+	Envelope Envelope
+}
+
+// HeaderField is an extra JOSE header field. Value is JSON.
+type HeaderField struct {
+	Name  string
+	Value string
+}
+
+// Gen names a value the minter generates itself.
+type Gen uint8
+
+// Generated values.
+const (
+	GenNone      Gen = iota
+	GenIssuedAt      // iat: now - IssuedAtSkew
+	GenNotBefore     // nbf: the same as iat
+	GenExpiry        // exp: iat + ttl
+	GenUUID          // a random UUIDv4
+)
+
+// Claim is one entry of a preset's schema.
+type Claim struct {
+	Name string // dotted path: "video.room"
+	Type Type
+	Doc  string
+	// Required claims are never minted empty: an empty value is a 400 that
+	// names the field, or a config error when the value is static.
+	Required bool
+	// Default is the value when the config sets none. Several strings fill
+	// an array claim.
+	Default []string
+	// Const claims have a value that the provider fixes (type "app"); the
+	// config cannot change it.
+	Const bool
+	// Key claims carry the config's key (the provider's API key).
+	Key bool
+	// User claims carry the user's identity unless the session is anonymous.
+	User bool
+	// Param names the request fields (JSON or form body, or query) that may
+	// set this claim when the handler answers the request; the first present
+	// wins.
+	Param []string
+	// Privileged claims grant rights. Their value comes from the config; a
+	// request may choose another only among the values that allow lists.
+	Privileged bool
+	// Gen, if set, makes the minter generate the value.
+	Gen Gen
+	// Limits the value must keep.
+	Limits Limits
+	// Normalize, if set, rewrites a value before it is type-checked
+	// (Zoom's geoRegions: an array or a comma list becomes "US,DE").
+	Normalize func(Value) (Value, string)
+}
+
+// Limits constrain a claim's value. A value that breaks one is refused with
+// 400 naming the field.
+type Limits struct {
+	MaxLen  int            // in characters; for arrays, of each element
+	Pattern *regexp.Regexp // the whole value must match
+	// PatternDoc says in words what Pattern allows, for error messages.
+	PatternDoc string
+	Enum       []string // the allowed values (each element, for arrays)
+	HasRange   bool
+	Min, Max   int64 // for integers, when HasRange
+	MaxItems   int   // for arrays
+}
+
+// TTL holds a preset's rules for a token's lifetime.
+type TTL struct {
+	Default time.Duration
+	Min     time.Duration // 0: none
+	Max     time.Duration // 0: none
+	// Param names a request field, in seconds, by which a request may ask
+	// for a shorter lifetime than the configured one (Zoom's
+	// expirationSeconds). A longer one is refused with 403.
+	Param string
+}
+
+// Envelope shapes the HTTP answer for a preset: the provider's own sample
+// endpoint's response.
+type Envelope struct {
+	// Status of a success. Default: 200.
+	Status int
+	// ContentType of every answer. Default: application/json.
+	ContentType string
+	// Token appends the success body.
+	Token func(dst []byte, t *Minted) []byte
+	// Refusal appends the body for a refusal and returns the status to send.
+	// Default: JSON {"error": code, "error_description": text, "field": f}.
+	Refusal func(dst []byte, e *Error) ([]byte, int)
+	// InBand envelopes answer refusals themselves, always: the provider's
+	// client expects its own shape whatever happened (dataBridges answers
+	// HTTP 200 with a status code inside). Other envelopes let Caddy's
+	// handle_errors take a refusal where the site has error routes.
+	InBand bool
+}
+
+// Minted is a signed token and what a caller may want to know about it.
+type Minted struct {
+	Token    string
+	Key      string
+	User     string
+	JTI      string
+	IssuedAt int64 // Unix seconds
+	Expires  int64 // Unix seconds; 0 when the token carries no exp
+}
+
+// Claim returns the schema entry named name.
+func (p *Preset) Claim(name string) (*Claim, bool) {
+	for i := range p.Claims {
+		if p.Claims[i].Name == name {
+			return &p.Claims[i], true
+		}
+	}
+	return nil, false
+}
+
+// ClaimNames lists the names of the claims a config may set.
+func (p *Preset) ClaimNames() []string {
+	var out []string
+	for _, c := range p.Claims {
+		if c.Gen == GenNone && !c.Const && !c.Key && !p.isContainer(c.Name) {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+func (p *Preset) isContainer(name string) bool {
+	for _, c := range p.Claims {
+		if len(c.Name) > len(name) && c.Name[len(name)] == '.' && c.Name[:len(name)] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// HasExpiry reports whether the preset's tokens carry exp.
+func (p *Preset) HasExpiry() bool {
+	for _, c := range p.Claims {
+		if c.Gen == GenExpiry {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckTTL reports whether d is within the preset's limits.
+func (p *Preset) CheckTTL(d time.Duration) error {
+	if !p.HasExpiry() {
+		return fmt.Errorf("%s tokens carry no exp, so ttl does not apply", p.Name)
+	}
+	if d <= 0 {
+		return fmt.Errorf("ttl must be positive")
+	}
+	if p.TTL.Min > 0 && d < p.TTL.Min {
+		return fmt.Errorf("ttl %s is below %s's minimum of %s", d, p.Name, p.TTL.Min)
+	}
+	if p.TTL.Max > 0 && d > p.TTL.Max {
+		return fmt.Errorf("ttl %s is above %s's maximum of %s", d, p.Name, p.TTL.Max)
+	}
+	return nil
+}
+
+// check applies the limits to a typed value; it returns a reason or "".
+func (l *Limits) check(t Type, v Value) string {
+	items := []string{v.Str}
+	if v.Kind == List {
+		items = v.List
+		if l.MaxItems > 0 && len(items) > l.MaxItems {
+			return "must have at most " + strconv.Itoa(l.MaxItems) + " elements"
+		}
+	}
+	for _, s := range items {
+		if l.MaxLen > 0 && utf8.RuneCountInString(s) > l.MaxLen {
+			return "must be at most " + strconv.Itoa(l.MaxLen) + " characters long, got " + strconv.Itoa(utf8.RuneCountInString(s))
+		}
+		if l.Pattern != nil && !l.Pattern.MatchString(s) {
+			if l.PatternDoc != "" {
+				return "may hold only " + l.PatternDoc
+			}
+			return "has characters that are not allowed"
+		}
+		if len(l.Enum) > 0 && !contains(l.Enum, s) {
+			return "must be one of " + quoteList(l.Enum)
+		}
+		if l.HasRange && (t == Int || t == Number) {
+			n, err := strconv.ParseFloat(s, 64)
+			if err != nil || n < float64(l.Min) || n > float64(l.Max) {
+				return "must be between " + strconv.FormatInt(l.Min, 10) + " and " + strconv.FormatInt(l.Max, 10)
+			}
+		}
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteList(list []string) string {
+	out := ""
+	for i, s := range list {
+		if i > 0 {
+			out += ", "
+		}
+		out += strconv.Quote(s)
+	}
+	return out
+}

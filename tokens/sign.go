@@ -1,0 +1,104 @@
+package tokens
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"errors"
+	"fmt"
+	"hash"
+	"sync"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Signer signs a JWT's signing input (base64url header "." base64url
+// payload) and appends the raw signature to dst.
+type Signer interface {
+	Alg() string
+	Sign(dst, signingInput []byte) ([]byte, error)
+}
+
+// NewHMAC returns a signer for HS256, HS384 or HS512. It keeps a pool of
+// keyed hashes, so signing allocates nothing.
+func NewHMAC(alg string, secret []byte) (Signer, error) {
+	var h func() hash.Hash
+	switch alg {
+	case "HS256":
+		h = sha256.New
+	case "HS384":
+		h = sha512.New384
+	case "HS512":
+		h = sha512.New
+	default:
+		return nil, fmt.Errorf("%s is not an HMAC algorithm (want HS256, HS384 or HS512)", alg)
+	}
+	if len(secret) == 0 {
+		return nil, errors.New("the HMAC secret is empty")
+	}
+	key := append([]byte(nil), secret...)
+	s := &hmacSigner{alg: alg}
+	s.pool.New = func() any { return hmac.New(h, key) }
+	return s, nil
+}
+
+type hmacSigner struct {
+	alg  string
+	pool sync.Pool
+}
+
+func (s *hmacSigner) Alg() string { return s.alg }
+
+func (s *hmacSigner) Sign(dst, input []byte) ([]byte, error) {
+	m := s.pool.Get().(hash.Hash)
+	m.Reset()
+	m.Write(input)
+	dst = m.Sum(dst)
+	s.pool.Put(m)
+	return dst, nil
+}
+
+// NewAsymmetric returns a signer for RS*, PS*, ES* or EdDSA with a parsed
+// private key. golang-jwt does the signing, so its key-type checks apply.
+func NewAsymmetric(alg string, key crypto.Signer) (Signer, error) {
+	m := jwt.GetSigningMethod(alg)
+	if m == nil || alg == "none" {
+		return nil, fmt.Errorf("unknown signing algorithm %q", alg)
+	}
+	switch key.(type) {
+	case *rsa.PrivateKey:
+		if alg[:2] != "RS" && alg[:2] != "PS" {
+			return nil, fmt.Errorf("an RSA key signs RS* or PS*, not %s", alg)
+		}
+	case *ecdsa.PrivateKey:
+		if alg[:2] != "ES" {
+			return nil, fmt.Errorf("an ECDSA key signs ES*, not %s", alg)
+		}
+	case ed25519.PrivateKey:
+		if alg != "EdDSA" {
+			return nil, fmt.Errorf("an Ed25519 key signs EdDSA, not %s", alg)
+		}
+	default:
+		return nil, fmt.Errorf("unsupported private key type %T", key)
+	}
+	return &asymSigner{method: m, key: key}, nil
+}
+
+type asymSigner struct {
+	method jwt.SigningMethod
+	key    crypto.Signer
+}
+
+func (s *asymSigner) Alg() string { return s.method.Alg() }
+
+func (s *asymSigner) Sign(dst, input []byte) ([]byte, error) {
+	sig, err := s.method.Sign(string(input), s.key)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, sig...), nil
+}

@@ -1,0 +1,744 @@
+package tokens
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config is what a route says about one preset: the key, the signer, the
+// ttl, and the claims and allow lists it sets. Strings may hold request
+// placeholders; Dynamic tells which, and Request.Expand renders them.
+type Config struct {
+	Key       string
+	Signer    Signer
+	TTL       time.Duration // 0: the preset's default
+	Claims    map[string][]string
+	Types     map[string]Type // free-form claims' types (FreeForm presets)
+	Allow     map[string][]string
+	Anonymous bool
+	// Dynamic reports whether a config string must be rendered per request.
+	// Default: whether it holds a '{'.
+	Dynamic func(string) bool
+}
+
+// Request is what a minter needs from the HTTP request. tokens knows no
+// HTTP server; the caller adapts its own.
+type Request interface {
+	// Param returns a field of the request contract (the JSON or form body,
+	// then the query). A body that cannot be read is an *Error (413, 415,
+	// 400).
+	Param(name string) (Value, bool, *Error)
+	// Expand renders a config string that holds placeholders.
+	Expand(s string) string
+}
+
+// Input is one request's contribution to a token.
+type Input struct {
+	// User is the authenticated user's id; "" when there is none.
+	User string
+	// Request gives placeholders and, when Contract is set, the preset's
+	// request fields. It may be nil when the config holds no placeholders.
+	Request Request
+	// Contract makes the minter read the preset's request fields: set when
+	// the handler answers the request itself, unset in inject mode.
+	Contract bool
+}
+
+type source uint8
+
+const (
+	srcNone source = iota
+	srcConst
+	srcDynamic
+	srcKey
+	srcUser
+)
+
+type slot struct {
+	claim      Claim
+	src        source
+	val        Value    // srcConst: the checked value
+	tmpls      []string // srcDynamic
+	fixed      bool     // a request may change it only within allow
+	allow      []string // checked static allow values
+	allowTmpls []string // allow values to render per request
+	hasAllow   bool
+}
+
+type node struct {
+	key      []byte // `"name":`
+	slot     int    // -1 for an object of claims
+	children []node
+	keep     bool // write {} even when no member is set
+}
+
+// Template is a preset compiled with a config: everything that does not
+// depend on the request is done, so Mint only fills in request values.
+type Template struct {
+	preset   *Preset
+	key      string
+	signer   Signer
+	anon     bool
+	ttl      time.Duration
+	header64 []byte // base64url(header) + "."
+	slots    []slot
+	root     []node
+	gens     []int // slots with generated values
+	index    map[string]int
+	pool     sync.Pool
+}
+
+// Compile checks cfg against the preset and compiles it. Its errors name the
+// fix ("hms_app needs `claim role <name>`").
+func Compile(p *Preset, cfg Config) (*Template, error) {
+	if cfg.Signer == nil {
+		return nil, fmt.Errorf("%s needs a secret to sign with", p.Name)
+	}
+	algs := p.Algorithms
+	if len(algs) == 0 {
+		algs = []string{"HS256"}
+	}
+	if !contains(algs, cfg.Signer.Alg()) {
+		return nil, fmt.Errorf("%s tokens are signed with %s, not %s", p.Name, strings.Join(algs, " or "), cfg.Signer.Alg())
+	}
+	dynamic := cfg.Dynamic
+	if dynamic == nil {
+		dynamic = func(s string) bool { return strings.Contains(s, "{") }
+	}
+	t := &Template{preset: p, key: cfg.Key, signer: cfg.Signer, anon: cfg.Anonymous, index: map[string]int{}}
+
+	if cfg.TTL != 0 {
+		if err := p.CheckTTL(cfg.TTL); err != nil {
+			return nil, err
+		}
+		t.ttl = cfg.TTL
+	} else {
+		t.ttl = p.TTL.Default
+	}
+
+	header, err := encodeHeader(p, cfg.Signer.Alg())
+	if err != nil {
+		return nil, err
+	}
+	t.header64 = append(base64.RawURLEncoding.AppendEncode(nil, header), '.')
+
+	schema := append([]Claim(nil), p.Claims...)
+	// Free-form claims join the schema in name order, after the preset's own.
+	var extra []string
+	for name := range cfg.Claims {
+		if _, ok := p.Claim(name); !ok {
+			if !p.FreeForm {
+				return nil, fmt.Errorf("%s has no claim %q; its claims are: %s", p.Name, name, strings.Join(p.ClaimNames(), ", "))
+			}
+			extra = append(extra, name)
+		}
+	}
+	for name := range cfg.Types {
+		if _, ok := cfg.Claims[name]; !ok {
+			return nil, fmt.Errorf("a type is declared for claim %q, which is not set", name)
+		}
+		if _, ok := p.Claim(name); ok {
+			return nil, fmt.Errorf("%s's claim %q has a fixed type; declare types only for claims the preset does not list", p.Name, name)
+		}
+	}
+	sort.Strings(extra)
+	for _, name := range extra {
+		if err := checkClaimName(name); err != nil {
+			return nil, err
+		}
+		typ, ok := cfg.Types[name]
+		if !ok {
+			typ = String
+		}
+		schema = append(schema, Claim{Name: name, Type: typ})
+	}
+	for name := range cfg.Allow {
+		c := findClaim(schema, name)
+		if c == nil {
+			return nil, fmt.Errorf("allow names claim %q, which %s does not have; its claims are: %s", name, p.Name, strings.Join(p.ClaimNames(), ", "))
+		}
+		if c.Gen != GenNone || c.Const || c.Key {
+			return nil, fmt.Errorf("allow names claim %q, which no request can choose", name)
+		}
+	}
+
+	for _, c := range schema {
+		if isContainerIn(schema, c.Name) {
+			if _, set := cfg.Claims[c.Name]; set {
+				return nil, fmt.Errorf("claim %q is an object of claims; set its members instead (%s.…)", c.Name, c.Name)
+			}
+			continue
+		}
+		s, err := compileSlot(p, &c, cfg, t, dynamic)
+		if err != nil {
+			return nil, err
+		}
+		t.index[c.Name] = len(t.slots)
+		if c.Gen != GenNone {
+			t.gens = append(t.gens, len(t.slots))
+		}
+		t.slots = append(t.slots, s)
+	}
+	t.root = buildTree(schema, t.index)
+	n := len(t.slots)
+	t.pool.New = func() any {
+		return &Mint{t: t, vals: make([]Value, n), set: make([]bool, n), buf: make([]byte, 0, 512), scratch: make([]byte, 0, 384)}
+	}
+	return t, nil
+}
+
+func compileSlot(p *Preset, c *Claim, cfg Config, t *Template, dynamic func(string) bool) (slot, error) {
+	s := slot{claim: *c}
+	vals, configured := cfg.Claims[c.Name]
+	switch {
+	case c.Gen != GenNone:
+		if configured {
+			return s, fmt.Errorf("%s's claim %q is generated (set ttl to change exp)", p.Name, c.Name)
+		}
+		return s, nil
+	case c.Const:
+		if configured {
+			return s, fmt.Errorf("%s's claim %q is fixed by the provider and cannot be set", p.Name, c.Name)
+		}
+		s.src, s.fixed = srcConst, true
+		v, reason := check(c.Type, configValue(c.Type, c.Default))
+		if reason != "" {
+			return s, fmt.Errorf("%s: default %s", c.Name, reason)
+		}
+		s.val = v
+		return s, nil
+	case c.Key:
+		if configured {
+			return s, fmt.Errorf("%s's claim %q carries the key; set it with `key`", p.Name, c.Name)
+		}
+		if cfg.Key == "" && c.Required {
+			return s, fmt.Errorf("%s needs `key <value>` (it fills the %s claim)", p.Name, c.Name)
+		}
+		s.src, s.fixed, s.val = srcKey, true, S(cfg.Key)
+		if cfg.Key != "" {
+			if _, reason := check(c.Type, s.val); reason != "" {
+				return s, fmt.Errorf("key %s", reason)
+			}
+		}
+		return s, nil
+	}
+
+	if !configured && c.User && !cfg.Anonymous {
+		s.src, s.fixed = srcUser, true
+	} else {
+		if !configured && c.Default != nil {
+			vals = c.Default
+		}
+		if len(vals) == 1 && vals[0] == "" && !configured {
+			vals = nil
+		}
+		s.fixed = configured || c.Privileged
+		anyDynamic := false
+		for _, v := range vals {
+			anyDynamic = anyDynamic || dynamic(v)
+		}
+		switch {
+		case anyDynamic:
+			s.src, s.tmpls = srcDynamic, vals
+		case vals != nil:
+			v, reason := normalizeCheck(c, configValue(c.Type, vals))
+			if reason != "" {
+				return s, fmt.Errorf("claim %s %s", c.Name, reason)
+			}
+			if !v.Empty() {
+				if reason := c.Limits.check(c.Type, v); reason != "" {
+					return s, fmt.Errorf("claim %s %s", c.Name, reason)
+				}
+			}
+			s.src, s.val = srcConst, v
+			if v.Empty() && c.Required && (len(c.Param) == 0 || configured) {
+				return s, fmt.Errorf("claim %s is required and cannot be empty", c.Name)
+			}
+		}
+	}
+	if s.src == srcNone && c.Required && len(c.Param) == 0 {
+		if c.User {
+			return s, fmt.Errorf("%s needs the %s claim: with session anonymous, set `claim %s <value>`", p.Name, c.Name, c.Name)
+		}
+		return s, fmt.Errorf("%s needs `claim %s <value>`", p.Name, c.Name)
+	}
+	if s.src == srcNone && c.Privileged && c.Required {
+		return s, fmt.Errorf("%s needs `claim %s <value>`: it grants rights, so the request cannot be its only source", p.Name, c.Name)
+	}
+
+	if allow, ok := cfg.Allow[c.Name]; ok {
+		s.hasAllow = true
+		for _, a := range allow {
+			if dynamic(a) {
+				s.allowTmpls = append(s.allowTmpls, a)
+				continue
+			}
+			v, reason := normalizeCheck(c, configValue(elemType(c.Type), []string{a}))
+			if reason != "" {
+				return s, fmt.Errorf("allow %s: value %q %s", c.Name, a, reason)
+			}
+			items, _ := v.items()
+			s.allow = append(s.allow, items...)
+		}
+		if len(s.allow) == 0 && len(s.allowTmpls) == 0 {
+			return s, fmt.Errorf("allow %s lists no values", c.Name)
+		}
+	}
+	return s, nil
+}
+
+// elemType is the type of one element of an allow list.
+func elemType(t Type) Type {
+	if t == Strings {
+		return String
+	}
+	return t
+}
+
+func normalizeCheck(c *Claim, v Value) (Value, string) {
+	if c.Normalize != nil {
+		var reason string
+		if v, reason = c.Normalize(v); reason != "" {
+			return v, reason
+		}
+	}
+	return check(c.Type, v)
+}
+
+func checkClaimName(name string) error {
+	if name == "" || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
+		return fmt.Errorf("claim name %q is not a name or a dotted path", name)
+	}
+	switch name {
+	case "iat", "exp", "nbf":
+		return fmt.Errorf("claim %s is generated; set ttl instead", name)
+	}
+	return nil
+}
+
+func findClaim(schema []Claim, name string) *Claim {
+	for i := range schema {
+		if schema[i].Name == name {
+			return &schema[i]
+		}
+	}
+	return nil
+}
+
+func isContainerIn(schema []Claim, name string) bool {
+	for _, c := range schema {
+		if len(c.Name) > len(name) && c.Name[len(name)] == '.' && c.Name[:len(name)] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// buildTree arranges the slots as the payload's nested objects, in schema
+// order: an object appears where its first member does.
+func buildTree(schema []Claim, index map[string]int) []node {
+	var root []node
+	for _, c := range schema {
+		parts := strings.Split(c.Name, ".")
+		level := &root
+		for i, part := range parts {
+			last := i == len(parts)-1
+			var found *node
+			for j := range *level {
+				if string((*level)[j].key) == string(appendKey(nil, part)) {
+					found = &(*level)[j]
+				}
+			}
+			if found == nil {
+				n := node{key: appendKey(nil, part), slot: -1}
+				*level = append(*level, n)
+				found = &(*level)[len(*level)-1]
+			}
+			if last {
+				if idx, ok := index[c.Name]; ok {
+					found.slot = idx
+				} else {
+					found.keep = c.Required
+				}
+			}
+			level = &found.children
+		}
+	}
+	return root
+}
+
+func appendKey(dst []byte, name string) []byte {
+	return append(appendString(dst, name), ':')
+}
+
+func encodeHeader(p *Preset, alg string) ([]byte, error) {
+	h := map[string]any{"alg": alg, "typ": "JWT"}
+	for _, f := range p.Header {
+		if !json.Valid([]byte(f.Value)) {
+			return nil, fmt.Errorf("header field %s is not JSON", f.Name)
+		}
+		h[f.Name] = json.RawMessage(f.Value)
+	}
+	return json.Marshal(h)
+}
+
+// Preset returns the preset the template was compiled from.
+func (t *Template) Preset() *Preset { return t.preset }
+
+// TTL returns the configured lifetime (0 when tokens carry no exp).
+func (t *Template) TTL() time.Duration {
+	if !t.preset.HasExpiry() {
+		return 0
+	}
+	return t.ttl
+}
+
+// Mint is one token in the making. A preset's Finish hook reads and changes
+// the claims through it.
+type Mint struct {
+	t       *Template
+	in      *Input
+	vals    []Value
+	set     []bool
+	buf     []byte
+	scratch []byte
+	ttl     time.Duration
+	iat     int64
+	jti     string
+}
+
+// Get returns a claim's value, if it is set.
+func (m *Mint) Get(name string) (Value, bool) {
+	i, ok := m.t.index[name]
+	if !ok || !m.set[i] {
+		return Value{}, false
+	}
+	return m.vals[i], true
+}
+
+// Set gives a claim a value, type-checked.
+func (m *Mint) Set(name string, v Value) *Error {
+	i, ok := m.t.index[name]
+	if !ok {
+		return &Error{Status: http.StatusInternalServerError, Claim: name, Reason: "preset sets a claim it does not have"}
+	}
+	v, reason := check(m.t.slots[i].claim.Type, v)
+	if reason != "" {
+		return Invalid(name, "", reason)
+	}
+	m.vals[i], m.set[i] = v, true
+	return nil
+}
+
+// Unset removes a claim from the token.
+func (m *Mint) Unset(name string) {
+	if i, ok := m.t.index[name]; ok {
+		m.set[i] = false
+	}
+}
+
+// Param reads a request field, when the request contract applies.
+func (m *Mint) Param(name string) (Value, bool, *Error) {
+	if !m.in.Contract || m.in.Request == nil {
+		return Value{}, false, nil
+	}
+	return m.in.Request.Param(name)
+}
+
+// Key returns the configured key.
+func (m *Mint) Key() string { return m.t.key }
+
+// User returns the authenticated user's id ("" when anonymous).
+func (m *Mint) User() string { return m.in.User }
+
+// Mint builds and signs a token for one request at time now.
+func (t *Template) Mint(now time.Time, in Input) (Minted, *Error) {
+	if !t.anon && in.User == "" {
+		return Minted{}, Unauthenticated("this endpoint needs an authenticated user")
+	}
+	m := t.pool.Get().(*Mint)
+	m.in, m.ttl, m.jti = &in, t.ttl, ""
+	out, err := m.run(now)
+	m.in = nil
+	for i := range m.vals {
+		m.vals[i] = Value{}
+	}
+	t.pool.Put(m)
+	return out, err
+}
+
+func (m *Mint) run(now time.Time) (Minted, *Error) {
+	t := m.t
+	if err := m.requestTTL(); err != nil {
+		return Minted{}, err
+	}
+	for i := range t.slots {
+		m.set[i] = false
+		if t.slots[i].claim.Gen != GenNone {
+			continue
+		}
+		if err := m.fill(i); err != nil {
+			return Minted{}, err
+		}
+	}
+	if f := t.preset.Finish; f != nil {
+		if err := f(m); err != nil {
+			return Minted{}, err
+		}
+	}
+	m.iat = now.Add(-t.preset.IssuedAtSkew).Unix()
+	for _, i := range t.gens {
+		m.set[i] = true
+		if t.slots[i].claim.Gen == GenUUID {
+			m.jti = newUUID()
+		}
+	}
+
+	// header64 "." base64(payload), signed; then "." base64(signature).
+	m.scratch = m.appendObject(m.scratch[:0], t.root)
+	buf := append(m.buf[:0], t.header64...)
+	buf = base64.RawURLEncoding.AppendEncode(buf, m.scratch)
+	signed := len(buf)
+	buf, err := t.signer.Sign(buf, buf)
+	if err != nil {
+		m.buf = buf[:0]
+		return Minted{}, &Error{Status: http.StatusInternalServerError, Reason: "signing failed"}
+	}
+	m.scratch = append(m.scratch[:0], buf[signed:]...)
+	buf = append(buf[:signed], '.')
+	buf = base64.RawURLEncoding.AppendEncode(buf, m.scratch)
+	tok := string(buf)
+	m.buf = buf[:0]
+
+	out := Minted{Token: tok, Key: t.key, User: m.in.User, JTI: m.jti, IssuedAt: m.iat}
+	if t.preset.HasExpiry() {
+		out.Expires = m.iat + int64(m.ttl/time.Second)
+	}
+	return out, nil
+}
+
+// requestTTL applies the preset's ttl request field: a request may ask for a
+// shorter life within the provider's limits, never a longer one.
+func (m *Mint) requestTTL() *Error {
+	rule := m.t.preset.TTL
+	if rule.Param == "" {
+		return nil
+	}
+	v, ok, err := m.Param(rule.Param)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil
+	}
+	v, reason := check(Int, v)
+	if reason != "" {
+		return Invalid("exp", rule.Param, reason)
+	}
+	n, _ := strconv.ParseInt(v.Str, 10, 64)
+	if n <= 0 || (rule.Min > 0 && n < int64(rule.Min/time.Second)) || (rule.Max > 0 && n > int64(rule.Max/time.Second)) {
+		return Invalid("exp", rule.Param, "must be between "+strconv.FormatInt(int64(rule.Min/time.Second), 10)+" and "+strconv.FormatInt(int64(rule.Max/time.Second), 10))
+	}
+	if d := time.Duration(n) * time.Second; d > m.t.ttl {
+		return Forbidden("exp", rule.Param, "must not exceed the configured ttl of "+strconv.FormatInt(int64(m.t.ttl/time.Second), 10)+" seconds")
+	} else {
+		m.ttl = d
+	}
+	return nil
+}
+
+// fill gives slot i its value for this request, enforcing fixed claims,
+// allow lists, types, limits and required claims.
+func (m *Mint) fill(i int) *Error {
+	s := &m.t.slots[i]
+	c := &s.claim
+	var v Value
+	have := false
+	switch s.src {
+	case srcConst, srcKey:
+		v, have = s.val, true
+	case srcUser:
+		v, have = S(m.in.User), true
+	case srcDynamic:
+		rendered := make([]string, len(s.tmpls))
+		for j, tmpl := range s.tmpls {
+			rendered[j] = m.in.Request.Expand(tmpl)
+		}
+		var reason string
+		if v, reason = normalizeCheck(c, configValue(c.Type, rendered)); reason != "" {
+			return Invalid(c.Name, "", reason)
+		}
+		have = true
+	}
+
+	param := ""
+	if m.in.Contract && m.in.Request != nil {
+		for _, p := range c.Param {
+			pv, ok, err := m.in.Request.Param(p)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			pv, reason := normalizeCheck(c, pv)
+			if reason != "" {
+				return Invalid(c.Name, p, reason)
+			}
+			if s.fixed && !(have && equalValues(pv, v)) {
+				if !s.hasAllow {
+					return Forbidden(c.Name, p, "cannot be chosen by the request")
+				}
+				if !m.allowed(s, pv) {
+					return Forbidden(c.Name, p, "value is not allowed")
+				}
+			} else if s.hasAllow && !m.allowed(s, pv) {
+				return Forbidden(c.Name, p, "value is not allowed")
+			}
+			v, have, param = pv, true, p
+			break
+		}
+	}
+	if param == "" && s.src == srcDynamic && s.hasAllow && !v.Empty() && !m.allowed(s, v) {
+		return Forbidden(c.Name, "", "value is not allowed")
+	}
+	if !have || v.Empty() {
+		if c.Required {
+			p := ""
+			if m.in.Contract && len(c.Param) > 0 {
+				p = c.Param[0]
+			}
+			return Invalid(c.Name, p, "is required")
+		}
+		return nil
+	}
+	if reason := c.Limits.check(c.Type, v); reason != "" {
+		return Invalid(c.Name, param, reason)
+	}
+	m.vals[i], m.set[i] = v, true
+	return nil
+}
+
+func (m *Mint) allowed(s *slot, v Value) bool {
+	items, ok := v.items()
+	if !ok {
+		return false
+	}
+	for _, it := range items {
+		if contains(s.allow, it) {
+			continue
+		}
+		found := false
+		for _, tmpl := range s.allowTmpls {
+			av, reason := check(Strings, configValue(Strings, []string{m.in.Request.Expand(tmpl)}))
+			if reason == "" && elemAllowed(s.claim.Type, av.List, it) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// elemAllowed compares one element against a rendered allow list, typed:
+// an Int claim's "1" matches an allow list's 1.0.
+func elemAllowed(t Type, list []string, item string) bool {
+	for _, a := range list {
+		av, reason := check(elemType(t), S(a))
+		if reason == "" && av.Str == item {
+			return true
+		}
+	}
+	return false
+}
+
+func equalValues(a, b Value) bool {
+	if a.Kind == List || b.Kind == List {
+		if a.Kind != b.Kind || len(a.List) != len(b.List) {
+			return false
+		}
+		for i := range a.List {
+			if a.List[i] != b.List[i] {
+				return false
+			}
+		}
+		return true
+	}
+	return a.Str == b.Str
+}
+
+// appendObject writes the claims of one object level. It returns dst
+// unchanged but for "{...}".
+func (m *Mint) appendObject(dst []byte, nodes []node) []byte {
+	dst = append(dst, '{')
+	first := true
+	for k := range nodes {
+		n := &nodes[k]
+		mark := len(dst)
+		if !first {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, n.key...)
+		if n.slot < 0 {
+			inner := len(dst)
+			dst = m.appendObject(dst, n.children)
+			if !n.keep && len(dst)-inner == 2 { // "{}": no member set
+				dst = dst[:mark]
+				continue
+			}
+		} else if !m.appendSlot(&dst, n.slot) {
+			dst = dst[:mark]
+			continue
+		}
+		first = false
+	}
+	return append(dst, '}')
+}
+
+func (m *Mint) appendSlot(dst *[]byte, i int) bool {
+	if !m.set[i] {
+		return false
+	}
+	s := &m.t.slots[i]
+	switch s.claim.Gen {
+	case GenIssuedAt, GenNotBefore:
+		*dst = strconv.AppendInt(*dst, m.iat, 10)
+	case GenExpiry:
+		*dst = strconv.AppendInt(*dst, m.iat+int64(m.ttl/time.Second), 10)
+	case GenUUID:
+		*dst = appendString(*dst, m.jti)
+	default:
+		*dst = appendValue(*dst, s.claim.Type, m.vals[i])
+	}
+	return true
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var u [16]byte
+	_, _ = rand.Read(u[:])
+	u[6] = (u[6] & 0x0f) | 0x40
+	u[8] = (u[8] & 0x3f) | 0x80
+	var b [36]byte
+	j := 0
+	for i, x := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = hexDigits[x>>4], hexDigits[x&0xf]
+		j += 2
+	}
+	return string(b[:])
+}
