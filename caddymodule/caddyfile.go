@@ -1,0 +1,177 @@
+package caddymodule
+
+import (
+	"strings"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/dustin/go-humanize"
+
+	"github.com/tokenmint/caddy-tokenmint/tokens"
+)
+
+func init() {
+	httpcaddyfile.RegisterHandlerDirective("provider_token", parseCaddyfile)
+	// After authentication (basic_auth, forward_auth), before handle,
+	// respond and reverse_proxy.
+	httpcaddyfile.RegisterDirectiveOrder("provider_token", httpcaddyfile.After, "forward_auth")
+}
+
+func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	m := new(Handler)
+	err := m.UnmarshalCaddyfile(h.Dispenser)
+	return m, err
+}
+
+const subdirectives = "key, secret, algorithm, ttl, claim, type, allow, session, inject, max_body"
+
+// UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
+//
+//	provider_token [<matcher>] <preset> {
+//		key       <value>                  # the provider's API/app/SDK key
+//		secret    <value>                  # HMAC signing secret: {env.NAME} or {file.PATH}
+//		algorithm HS256|HS384|HS512        # where the preset allows a choice
+//		ttl       <duration>               # exp = iat + ttl; preset default and limits apply
+//		claim     <name> <value...>        # set or override a claim; several values fill an array
+//		type      <claim> <type>           # the type of a free-form claim (jwt preset)
+//		allow     <claim> <value...>       # values a request may choose; others get 403
+//		session   auth_user | anonymous    # who the user is; default auth_user
+//		inject    header <Name> [<scheme>] # put the token on the proxied request instead
+//		max_body  <size>                   # request body cap; default 64KiB
+//	}
+//
+// The whole block is checked against the preset here, so a bad Caddyfile
+// fails at adapt time with its file and line.
+func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // the directive's name
+	if !d.NextArg() {
+		return d.Errf("provider_token needs a preset, one of: %s", strings.Join(tokens.Names(), ", "))
+	}
+	h.Preset = d.Val()
+	p, err := tokens.Lookup(h.Preset)
+	if err != nil {
+		return d.WrapErr(err)
+	}
+	if d.NextArg() {
+		return d.Errf("provider_token takes one preset; put settings in a block: provider_token %s { ... }", h.Preset)
+	}
+
+	for d.NextBlock(0) {
+		sub := d.Val()
+		switch sub {
+		case "key", "secret", "algorithm":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			switch sub {
+			case "key":
+				h.Key = v
+			case "secret":
+				h.Secret = v
+			case "algorithm":
+				h.Algorithm = v
+			}
+
+		case "ttl":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			dur, err := caddy.ParseDuration(v)
+			if err != nil {
+				return d.Errf("ttl %q is not a duration; write one such as 30m, 2h or 24h", v)
+			}
+			if err := p.CheckTTL(dur); err != nil {
+				return d.WrapErr(err)
+			}
+			h.TTL = caddy.Duration(dur)
+
+		case "claim", "allow":
+			args := d.RemainingArgs()
+			if len(args) < 2 {
+				return d.Errf("%s needs a claim name and at least one value: %s <claim> <value...>", sub, sub)
+			}
+			name := args[0]
+			if _, ok := p.Claim(name); !ok && !p.FreeForm {
+				return d.Errf("%s has no claim %q; its claims are: %s", p.Name, name, strings.Join(p.ClaimNames(), ", "))
+			}
+			target := &h.Claims
+			if sub == "allow" {
+				target = &h.Allow
+			}
+			if *target == nil {
+				*target = map[string][]string{}
+			}
+			if _, dup := (*target)[name]; dup {
+				return d.Errf("%s %s is given twice; put all its values on one line", sub, name)
+			}
+			(*target)[name] = args[1:]
+
+		case "type":
+			var name, typ string
+			if !d.AllArgs(&name, &typ) {
+				return d.ArgErr()
+			}
+			if _, err := tokens.ParseType(typ); err != nil {
+				return d.WrapErr(err)
+			}
+			if h.Types == nil {
+				h.Types = map[string]string{}
+			}
+			h.Types[name] = typ
+
+		case "session":
+			var method string
+			if !d.AllArgs(&method) {
+				return d.Errf("session takes one of: auth_user, anonymous")
+			}
+			h.Session = &Session{Method: method}
+			if err := h.checkSession(); err != nil {
+				return d.WrapErr(err)
+			}
+
+		case "inject":
+			args := d.RemainingArgs()
+			if len(args) < 2 || len(args) > 3 || args[0] != "header" {
+				return d.Errf("inject takes: inject header <Name> [<scheme>], e.g. inject header Authorization Bearer")
+			}
+			h.Inject = &Inject{Header: args[1]}
+			if len(args) == 3 {
+				h.Inject.Scheme = args[2]
+			}
+
+		case "max_body":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			n, err := humanize.ParseBytes(v)
+			if err != nil || n == 0 || n > 1<<30 {
+				return d.Errf("max_body %q is not a size between 1B and 1GiB; write one such as 64KiB", v)
+			}
+			h.MaxBody = int64(n)
+
+		default:
+			return d.Errf("unknown subdirective %q; provider_token takes %s", sub, subdirectives)
+		}
+	}
+
+	// Check the whole config against the preset now, with stand-ins for
+	// what Provision resolves, so that mistakes surface at adapt time.
+	key := h.Key
+	if len(placeholderKeys(key)) > 0 {
+		key = "adapt-time-key"
+	}
+	if _, err := h.compile(key, []byte("adapt-time-check"), false); err != nil {
+		d.Reset()
+		d.Next()
+		return d.Errf("provider_token %s: %v", h.Preset, err)
+	}
+	return nil
+}
+
+// Interface guard
+var _ caddyfile.Unmarshaler = (*Handler)(nil)

@@ -1,0 +1,394 @@
+// Package caddymodule is the Caddy HTTP handler provider_token: it mints a
+// provider's token for the request's user and either answers with it, in
+// the provider's own endpoint shape, or injects it into the proxied
+// request. All provider knowledge lives in package tokens.
+package caddymodule
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/tokenmint/caddy-tokenmint/tokens"
+)
+
+func init() {
+	caddy.RegisterModule(Handler{})
+}
+
+// now is the handler's clock; tests may replace it.
+var now = time.Now
+
+// DefaultMaxBody caps the request body read for the preset's request fields
+// and {body.*} placeholders.
+const DefaultMaxBody = 64 << 10
+
+// Handler mints a provider token for the request's user. In respond mode
+// (the default) it answers the request with the token in the provider's
+// sample-endpoint shape; with Inject it sets the token on a request header
+// and passes the request on, typically to reverse_proxy.
+//
+// Both modes publish {http.provider_token.token} and
+// {http.provider_token.expires} (Unix seconds; empty when the token has no
+// exp).
+type Handler struct {
+	// Preset names the provider token format: hms_app, hms_management,
+	// zoom_video, viasocket, videosdk, databridges or jwt.
+	Preset string `json:"preset"`
+
+	// Key is the provider's public API/app/SDK key, written into the claim
+	// the preset names (access_key, app_key, apikey, ...). May hold
+	// {env.*} and {file.*}, resolved once at provision.
+	Key string `json:"key,omitempty"`
+
+	// Secret signs the token (HMAC). Write it as {env.NAME} or
+	// {file./path}: those are resolved once, at provision, and the config
+	// (and so the admin API) holds only the placeholder. A literal secret is
+	// accepted but visible to anyone who can read the config.
+	Secret string `json:"secret,omitempty"`
+
+	// Algorithm signs the token. Default: the preset's first (HS256).
+	Algorithm string `json:"algorithm,omitempty"`
+
+	// TTL is the token's lifetime: exp = iat + ttl. Default: the preset's;
+	// it must lie within the preset's limits.
+	TTL caddy.Duration `json:"ttl,omitempty"`
+
+	// Claims sets or overrides claims by name (dotted names address nested
+	// objects). Values may hold placeholders. Several values fill an array
+	// claim. A claim set here is pinned: a request may choose another value
+	// only among those listed in Allow.
+	Claims map[string][]string `json:"claims,omitempty"`
+
+	// Types declares the types of claims the preset does not list (the jwt
+	// preset's free-form claims): string, integer, number, boolean, array,
+	// object, json or json_string. Default: string.
+	Types map[string]string `json:"types,omitempty"`
+
+	// Allow lists, per claim, the values a request may choose. Any other
+	// choice is refused with 403. A value may be a placeholder that holds a
+	// JSON array.
+	Allow map[string][]string `json:"allow,omitempty"`
+
+	// Session says who the user is. Default: auth_user.
+	Session *Session `json:"session,omitempty"`
+
+	// Inject, if set, puts the token on the request instead of answering.
+	Inject *Inject `json:"inject,omitempty"`
+
+	// MaxBody caps the request body read for request fields and {body.*}.
+	// Default: 64 KiB. A larger body is refused with 413.
+	MaxBody int64 `json:"max_body,omitempty"`
+
+	preset   *tokens.Preset
+	tmpl     *tokens.Template
+	logger   *zap.Logger
+	maxBody  int64
+	anon     bool
+	useBody  bool
+	injectAs string // the scheme and a space, or ""
+}
+
+// bodyBufs recycles response-body buffers across requests and handlers.
+var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// Session selects how the user is identified.
+type Session struct {
+	// Method is auth_user (the user id an earlier authentication handler,
+	// such as basic_auth or forward_auth, set as {http.auth.user.id}; a
+	// request without one is refused with 401) or anonymous (mint without
+	// a user; must be written out).
+	Method string `json:"method"`
+}
+
+// Inject puts the token on a request header.
+type Inject struct {
+	// Header to set. Client-sent copies are removed first.
+	Header string `json:"header"`
+	// Scheme, if set, precedes the token: "Bearer" gives
+	// "Authorization: Bearer <token>".
+	Scheme string `json:"scheme,omitempty"`
+}
+
+// CaddyModule returns the Caddy module information.
+func (Handler) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.handlers.provider_token",
+		New: func() caddy.Module { return new(Handler) },
+	}
+}
+
+// Provision resolves secrets and compiles the preset with the config. It
+// makes no network call.
+func (h *Handler) Provision(ctx caddy.Context) error {
+	h.logger = ctx.Logger()
+	secret, err := resolveSecret(h.Secret)
+	if err != nil {
+		return err
+	}
+	if h.Secret != "" && len(placeholderKeys(h.Secret)) == 0 {
+		h.logger.Warn("the secret is written literally in the config, where the admin API shows it; use {env.NAME} or {file.PATH}",
+			zap.String("preset", h.Preset))
+	}
+	key, err := resolveGlobal(h.Key)
+	if err != nil {
+		return fmt.Errorf("key: %v", err)
+	}
+	tmpl, err := h.compile(key, []byte(secret), true)
+	if err != nil {
+		return err
+	}
+	h.tmpl = tmpl
+	h.maxBody = h.MaxBody
+	if h.maxBody <= 0 {
+		h.maxBody = DefaultMaxBody
+	}
+	h.anon = h.Session != nil && h.Session.Method == "anonymous"
+	if h.Inject != nil && h.Inject.Scheme != "" {
+		h.injectAs = h.Inject.Scheme + " "
+	}
+	for _, vals := range h.Claims {
+		for _, v := range vals {
+			h.useBody = h.useBody || usesBody(v)
+		}
+	}
+	for _, vals := range h.Allow {
+		for _, v := range vals {
+			h.useBody = h.useBody || usesBody(v)
+		}
+	}
+	return nil
+}
+
+// compile checks the config and compiles it. At adapt time (resolve unset)
+// placeholders stay unresolved and a stand-in secret signs; at Provision
+// {env.*} and {file.*} are resolved first.
+func (h *Handler) compile(key string, secret []byte, resolve bool) (*tokens.Template, error) {
+	p, err := tokens.Lookup(h.Preset)
+	if err != nil {
+		return nil, err
+	}
+	h.preset = p
+	if err := h.checkSession(); err != nil {
+		return nil, err
+	}
+	if h.Inject != nil && strings.TrimSpace(h.Inject.Header) == "" {
+		return nil, fmt.Errorf("inject: name the header, as in `inject header Authorization Bearer`")
+	}
+	if h.Secret == "" {
+		return nil, fmt.Errorf("%s needs `secret <value>` to sign with; write it as {env.NAME} or {file.PATH}", p.Name)
+	}
+	alg := h.Algorithm
+	if alg == "" {
+		alg = "HS256"
+		if len(p.Algorithms) > 0 {
+			alg = p.Algorithms[0]
+		}
+	}
+	signer, err := tokens.NewHMAC(alg, secret)
+	if err != nil {
+		return nil, fmt.Errorf("secret: %v", err)
+	}
+
+	cfg := tokens.Config{
+		Key:       key,
+		Signer:    signer,
+		TTL:       time.Duration(h.TTL),
+		Types:     map[string]tokens.Type{},
+		Anonymous: h.Session != nil && h.Session.Method == "anonymous",
+	}
+	for name, t := range h.Types {
+		typ, err := tokens.ParseType(t)
+		if err != nil {
+			return nil, fmt.Errorf("type %s: %v", name, err)
+		}
+		cfg.Types[name] = typ
+	}
+	dynamic := map[string]bool{}
+	resolveAll := func(in map[string][]string, what string) (map[string][]string, error) {
+		out := make(map[string][]string, len(in))
+		for name, vals := range in {
+			res := make([]string, len(vals))
+			for i, v := range vals {
+				if d, _ := classify(v); d || !resolve {
+					dynamic[v] = d || len(placeholderKeys(v)) > 0
+					res[i] = v
+					continue
+				}
+				r, err := resolveGlobal(v)
+				if err != nil {
+					return nil, fmt.Errorf("%s %s: %v", what, name, err)
+				}
+				res[i] = r
+			}
+			out[name] = res
+		}
+		return out, nil
+	}
+	if cfg.Claims, err = resolveAll(h.Claims, "claim"); err != nil {
+		return nil, err
+	}
+	if cfg.Allow, err = resolveAll(h.Allow, "allow"); err != nil {
+		return nil, err
+	}
+	cfg.Dynamic = func(s string) bool { return dynamic[s] }
+
+	// A claim that grants rights must not be the client's to choose.
+	for name, vals := range h.Claims {
+		c, ok := p.Claim(name)
+		if !ok || !c.Privileged {
+			continue
+		}
+		for _, v := range vals {
+			if _, client := classify(v); client && len(h.Allow[name]) == 0 {
+				return nil, fmt.Errorf("claim %s grants rights and %q lets the client choose it; add `allow %s <value...>` to list what it may choose", name, v, name)
+			}
+		}
+	}
+	return tokens.Compile(p, cfg)
+}
+
+func (h *Handler) checkSession() error {
+	if h.Session == nil {
+		return nil
+	}
+	switch h.Session.Method {
+	case "auth_user", "anonymous":
+		return nil
+	}
+	return fmt.Errorf("unknown session %q: use auth_user or anonymous", h.Session.Method)
+}
+
+// resolveSecret resolves a secret's {env.*} and {file.*} placeholders. An
+// unset variable or a missing file is an error that names the placeholder,
+// never the value.
+func resolveSecret(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	v, err := resolveGlobal(s)
+	if err != nil {
+		return "", fmt.Errorf("secret: %v", err)
+	}
+	if v == "" {
+		return "", fmt.Errorf("secret: %s is empty; set the variable or fill the file", s)
+	}
+	return v, nil
+}
+
+// resolveGlobal resolves {env.*} and {file.*}; any other placeholder is an
+// error, since there is no request at Provision.
+func resolveGlobal(s string) (string, error) {
+	for _, k := range placeholderKeys(s) {
+		if !isGlobalKey(k) {
+			return "", fmt.Errorf("{%s} cannot be used here: only {env.*} and {file.*} are resolved at provision", k)
+		}
+	}
+	return caddy.NewReplacer().ReplaceOrErr(s, false, true)
+}
+
+// ServeHTTP mints the token and answers with it or injects it.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	repl := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
+	respond := h.Inject == nil
+	if respond && r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		return h.refuse(w, r, &tokens.Error{Status: http.StatusMethodNotAllowed, Reason: "use GET or POST"})
+	}
+
+	var user string
+	if !h.anon {
+		user, _ = repl.GetString("http.auth.user.id")
+	}
+	q := &request{r: r, repl: repl, h: h}
+	if h.useBody {
+		repl.Map(q.bodyPlaceholder)
+	}
+	minted, terr := h.tmpl.Mint(now(), tokens.Input{User: user, Request: q, Contract: respond})
+	if terr == nil && q.err != nil {
+		terr = q.err // a {body.*} placeholder met a bad body
+	}
+	if terr != nil {
+		return h.refuse(w, r, terr)
+	}
+
+	repl.Set("http.provider_token.token", minted.Token)
+	if minted.Expires != 0 {
+		repl.Set("http.provider_token.expires", minted.Expires)
+	}
+	if c := h.logger.Check(zapcore.DebugLevel, "minted token"); c != nil {
+		c.Write(zap.String("preset", h.Preset), zap.String("user", user), zap.String("jti", minted.JTI),
+			zap.Int64("iat", minted.IssuedAt), zap.Int64("exp", minted.Expires))
+	}
+
+	if !respond {
+		r.Header.Del(h.Inject.Header)
+		r.Header.Set(h.Inject.Header, h.injectAs+minted.Token)
+		return next.ServeHTTP(w, r)
+	}
+	bp := bodyBufs.Get().(*[]byte)
+	body, status, ctype := h.preset.Answer((*bp)[:0], &minted)
+	hdr := w.Header()
+	hdr.Set("Content-Type", ctype)
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, err := w.Write(body)
+	*bp = body[:0]
+	bodyBufs.Put(bp)
+	return err
+}
+
+// refuse answers a refusal. Where the site has handle_errors routes, the
+// refusal goes to them as a Caddy error (status and message), unless the
+// preset's client needs its own in-band shape (dataBridges). Otherwise the
+// preset's error body is written here.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, e *tokens.Error) error {
+	if c := h.logger.Check(zapcore.DebugLevel, "refused token"); c != nil {
+		c.Write(zap.String("preset", h.Preset), zap.Int("status", e.Status), zap.String("field", e.Field()), zap.String("reason", e.Reason))
+	}
+	hdr := w.Header()
+	hdr.Set("Cache-Control", "no-store")
+	if e.Status >= 500 {
+		return caddyhttp.Error(e.Status, e)
+	}
+	inBand := h.Inject == nil && h.preset.Envelope.InBand
+	if !inBand && hasErrorRoutes(r) {
+		return caddyhttp.Error(e.Status, e)
+	}
+	var body []byte
+	var status int
+	ctype := "application/json"
+	if h.Inject == nil {
+		body, status, ctype = h.preset.Refuse(nil, e)
+	} else {
+		body, status = tokens.ErrorJSON(nil, e)
+	}
+	hdr.Set("Content-Type", ctype)
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, err := w.Write(body)
+	return err
+}
+
+// hasErrorRoutes reports whether the server has handle_errors routes.
+func hasErrorRoutes(r *http.Request) bool {
+	srv, ok := r.Context().Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server)
+	return ok && srv != nil && srv.Errors != nil && len(srv.Errors.Routes) > 0
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Interface guards
+var (
+	_ caddy.Provisioner           = (*Handler)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
+)

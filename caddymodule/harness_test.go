@@ -1,0 +1,163 @@
+package caddymodule
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caddyserver/caddy/v2/caddytest"
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Real-Caddy tests live in this package only: caddytest binds fixed ports
+// (admin 2999, http 9080), so two packages would run into each other.
+
+const (
+	base         = "http://localhost:9080"
+	testPassword = "wonderland"
+	testSecret   = "integration-secret-0123456789abcdef"
+)
+
+// aliceHash is a bcrypt hash of testPassword for basic_auth.
+var aliceHash = func() string {
+	h, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+	if err != nil {
+		panic(err)
+	}
+	return string(h)
+}()
+
+const globalOptions = `{
+	admin localhost:2999
+	http_port 9080
+	https_port 9443
+	grace_period 1ns
+	skip_install_trust
+}
+`
+
+// serve starts a real Caddy with the global test options and the given
+// site blocks. The test's TM_SECRET is testSecret, for {env.TM_SECRET}.
+func serve(t *testing.T, sites string) *caddytest.Tester {
+	t.Helper()
+	t.Setenv("TM_SECRET", testSecret)
+	tester := caddytest.NewTester(t)
+	tester.InitServer(globalOptions+sites, "caddyfile")
+	if t.Failed() {
+		t.FailNow()
+	}
+	return tester
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// json decodes the body as a JSON object.
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
+		t.Fatalf("body is not a JSON object: %v: %q", err, r.body)
+	}
+	return m
+}
+
+// call sends a request. hdr is name, value pairs; "user" as a name sends
+// alice's basic auth with that password.
+func call(t *testing.T, tester *caddytest.Tester, method, path, body string, hdr ...string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" && strings.HasPrefix(body, "{") {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "user" {
+			req.SetBasicAuth("alice", hdr[i+1])
+			continue
+		}
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := tester.Client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+// alice is basic auth as alice.
+var alice = []string{"user", testPassword}
+
+// claims verifies tok with golang-jwt under alg only and returns its header
+// and claims.
+func claims(t *testing.T, tok, alg, secret string) (map[string]any, jwt.MapClaims) {
+	t.Helper()
+	var mc jwt.MapClaims
+	parsed, err := jwt.ParseWithClaims(tok, &mc, func(*jwt.Token) (any, error) { return []byte(secret), nil },
+		jwt.WithValidMethods([]string{alg}), jwt.WithIssuedAt())
+	if err != nil {
+		t.Fatalf("token does not verify: %v", err)
+	}
+	return parsed.Header, mc
+}
+
+// wantStatus fails unless r has the status.
+func wantStatus(t *testing.T, r response, status int) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status = %d, want %d; body %s", r.status, status, r.body)
+	}
+}
+
+// noToken fails if body holds anything shaped like a JWT.
+func noToken(t *testing.T, body string) {
+	t.Helper()
+	if strings.Contains(body, "eyJ") {
+		t.Fatalf("refusal body carries a token: %s", body)
+	}
+}
+
+func segment(t *testing.T, tok string, i int) map[string]any {
+	t.Helper()
+	raw, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func num(t *testing.T, v any) int64 {
+	t.Helper()
+	f, ok := v.(float64)
+	if !ok {
+		t.Fatalf("%v is %T, want a JSON number", v, v)
+	}
+	return int64(f)
+}
+
+func within(t *testing.T, unix int64, want time.Time) {
+	t.Helper()
+	if d := time.Unix(unix, 0).Sub(want); d < -5*time.Second || d > 5*time.Second {
+		t.Fatalf("time %d is %s from %s", unix, d, want)
+	}
+}
