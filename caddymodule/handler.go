@@ -183,6 +183,13 @@ func (h *Handler) compile(key string, secret []byte, resolve bool) (*tokens.Temp
 	if h.Inject != nil && strings.TrimSpace(h.Inject.Header) == "" {
 		return nil, fmt.Errorf("inject: name the header, as in `inject header Authorization Bearer`")
 	}
+	for what, v := range map[string]string{"secret": h.Secret, "key": h.Key} {
+		for _, k := range placeholderKeys(v) {
+			if !isGlobalKey(k) {
+				return nil, fmt.Errorf("%s: {%s} cannot be used here: only {env.*} and {file.*} are resolved, once, at provision", what, k)
+			}
+		}
+	}
 	if h.Secret == "" {
 		return nil, fmt.Errorf("%s needs `secret <value>` to sign with; write it as {env.NAME} or {file.PATH}", p.Name)
 	}

@@ -71,7 +71,7 @@ func (r response) json(t *testing.T) map[string]any {
 }
 
 // call sends a request. hdr is name, value pairs; "user" as a name sends
-// alice's basic auth with that password.
+// alice's basic auth with that password, "Host" sets the Host.
 func call(t *testing.T, tester *caddytest.Tester, method, path, body string, hdr ...string) response {
 	t.Helper()
 	var rd io.Reader
@@ -86,8 +86,12 @@ func call(t *testing.T, tester *caddytest.Tester, method, path, body string, hdr
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
-		if hdr[i] == "user" {
+		switch hdr[i] {
+		case "user":
 			req.SetBasicAuth("alice", hdr[i+1])
+			continue
+		case "Host":
+			req.Host = hdr[i+1]
 			continue
 		}
 		req.Header.Set(hdr[i], hdr[i+1])

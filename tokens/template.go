@@ -590,6 +590,9 @@ func (m *Mint) fill(i int) *Error {
 				continue
 			}
 			pv, reason := normalizeCheck(c, pv)
+			if reason == "" && !pv.Empty() {
+				reason = c.Limits.check(c.Type, pv)
+			}
 			if reason != "" {
 				return Invalid(c.Name, p, reason)
 			}
