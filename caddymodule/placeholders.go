@@ -3,7 +3,7 @@ package caddymodule
 import "strings"
 
 // placeholderKeys returns the keys of the placeholders in s ("env.X" for
-// "{env.X}"), honouring Caddy's \{ and \} escapes.
+// "{env.X}"), honouring Caddy's \{ escape.
 func placeholderKeys(s string) []string {
 	var keys []string
 	for i := 0; i < len(s); i++ {
@@ -14,7 +14,10 @@ func placeholderKeys(s string) []string {
 		if end < 0 {
 			break
 		}
-		keys = append(keys, s[i+1:i+end])
+		// JSON text such as {"a":1} is not a placeholder.
+		if key := s[i+1 : i+end]; key != "" && !strings.ContainsAny(key, "\" \t\n") {
+			keys = append(keys, key)
+		}
 		i += end
 	}
 	return keys

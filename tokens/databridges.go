@@ -65,8 +65,10 @@ func databridgesFinish(m *Mint) *Error {
 
 func init() {
 	Register(&Preset{
-		Name:    "databridges",
-		Summary: "dataBridges trust token for pvt:, prs: and sys: channels and RPC servers",
+		Name:        "databridges",
+		Summary:     "dataBridges trust token for pvt:, prs: and sys: channels and RPC servers",
+		RequiresKey: true,
+		KeyDoc:      "the app key, which the request's dbappkey must match",
 		Claims: []Claim{
 			{Name: "sid", Type: String, Required: true, Param: []string{"sid"},
 				Limits: Limits{MaxLen: 128, Pattern: printable, PatternDoc: printableDoc}, Doc: "the client's dbridge.sessionid"},

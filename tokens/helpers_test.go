@@ -29,10 +29,10 @@ func (r *fakeRequest) Param(name string) (Value, bool, *Error) {
 	return v, ok, nil
 }
 
-var placeholderRE = regexp.MustCompile(`\{[^{}]+\}`)
+var testPlaceholderRE = regexp.MustCompile(`\{[^{}]+\}`)
 
 func (r *fakeRequest) Expand(s string) string {
-	return placeholderRE.ReplaceAllStringFunc(s, func(p string) string {
+	return testPlaceholderRE.ReplaceAllStringFunc(s, func(p string) string {
 		return r.vars[p[1:len(p)-1]]
 	})
 }

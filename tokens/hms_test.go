@@ -59,15 +59,15 @@ func TestHMSAppConfigErrors(t *testing.T) {
 	p, _ := Lookup("hms_app")
 	s := mustHMAC(t, "HS256", testSecret)
 	for name, cfg := range map[string]Config{
-		"no role":        {Key: "k", Signer: s},
-		"no key":         {Signer: s, Claims: map[string][]string{"role": {"host"}}},
-		"unknown claim":  {Key: "k", Signer: s, Claims: map[string][]string{"role": {"host"}, "rooom_id": {"x"}}},
-		"const claim":    {Key: "k", Signer: s, Claims: map[string][]string{"role": {"host"}, "type": {"management"}}},
-		"generated":      {Key: "k", Signer: s, Claims: map[string][]string{"role": {"host"}, "exp": {"1"}}},
-		"ttl too long":   {Key: "k", Signer: s, Claims: map[string][]string{"role": {"host"}}, TTL: 365 * 24 * time.Hour},
-		"allow unknown":  {Key: "k", Signer: s, Claims: map[string][]string{"role": {"host"}}, Allow: map[string][]string{"rol": {"x"}}},
-		"no signer":      {Key: "k", Claims: map[string][]string{"role": {"host"}}},
-		"HS384":          {Key: "k", Signer: mustHMAC(t, "HS384", testSecret), Claims: map[string][]string{"role": {"host"}}},
+		"no role":       {Key: "k", Signer: s},
+		"no key":        {Signer: s, Claims: map[string][]string{"role": {"host"}}},
+		"unknown claim": {Key: "k", Signer: s, Claims: map[string][]string{"role": {"host"}, "rooom_id": {"x"}}},
+		"const claim":   {Key: "k", Signer: s, Claims: map[string][]string{"role": {"host"}, "type": {"management"}}},
+		"generated":     {Key: "k", Signer: s, Claims: map[string][]string{"role": {"host"}, "exp": {"1"}}},
+		"ttl too long":  {Key: "k", Signer: s, Claims: map[string][]string{"role": {"host"}}, TTL: 365 * 24 * time.Hour},
+		"allow unknown": {Key: "k", Signer: s, Claims: map[string][]string{"role": {"host"}}, Allow: map[string][]string{"rol": {"x"}}},
+		"no signer":     {Key: "k", Claims: map[string][]string{"role": {"host"}}},
+		"HS384":         {Key: "k", Signer: mustHMAC(t, "HS384", testSecret), Claims: map[string][]string{"role": {"host"}}},
 	} {
 		if _, err := Compile(p, cfg); err == nil {
 			t.Errorf("%s: Compile succeeded, want an error", name)

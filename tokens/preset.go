@@ -29,6 +29,10 @@ type Preset struct {
 	// FreeForm lets a config add claims that the schema does not list; their
 	// type is declared in the config (default string).
 	FreeForm bool
+	// RequiresKey presets need the config's key even where no claim carries
+	// it; KeyDoc says what for.
+	RequiresKey bool
+	KeyDoc      string
 	// TTL rules for exp. A preset without an exp claim ignores them.
 	TTL TTL
 	// IssuedAtSkew is subtracted from now to get iat (some providers' own

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,7 +26,8 @@ type Config struct {
 	Allow     map[string][]string
 	Anonymous bool
 	// Dynamic reports whether a config string must be rendered per request.
-	// Default: whether it holds a '{'.
+	// Default: whether it holds a {name} (JSON text such as {"a":1} does
+	// not count).
 	Dynamic func(string) bool
 }
 
@@ -51,6 +53,9 @@ type Input struct {
 	// the handler answers the request itself, unset in inject mode.
 	Contract bool
 }
+
+// placeholderRE finds a {name} placeholder for the default Config.Dynamic.
+var placeholderRE = regexp.MustCompile(`\{[^{}"\s]+\}`)
 
 type source uint8
 
@@ -102,6 +107,9 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 	if cfg.Signer == nil {
 		return nil, fmt.Errorf("%s needs a secret to sign with", p.Name)
 	}
+	if p.RequiresKey && cfg.Key == "" {
+		return nil, fmt.Errorf("%s needs `key <value>`: %s", p.Name, p.KeyDoc)
+	}
 	algs := p.Algorithms
 	if len(algs) == 0 {
 		algs = []string{"HS256"}
@@ -111,7 +119,7 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 	}
 	dynamic := cfg.Dynamic
 	if dynamic == nil {
-		dynamic = func(s string) bool { return strings.Contains(s, "{") }
+		dynamic = placeholderRE.MatchString
 	}
 	t := &Template{preset: p, key: cfg.Key, signer: cfg.Signer, anon: cfg.Anonymous, index: map[string]int{}}
 
@@ -153,6 +161,12 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 	for _, name := range extra {
 		if err := checkClaimName(name); err != nil {
 			return nil, err
+		}
+		// A dotted name may only nest inside an object of claims.
+		for i := strings.IndexByte(name, '.'); i > 0; i = nextDot(name, i) {
+			if c := findClaim(schema, name[:i]); c != nil && !isContainerIn(p.Claims, c.Name) {
+				return nil, fmt.Errorf("claim %q would nest inside %s's claim %q, which is not an object", name, p.Name, c.Name)
+			}
 		}
 		typ, ok := cfg.Types[name]
 		if !ok {
@@ -311,6 +325,13 @@ func normalizeCheck(c *Claim, v Value) (Value, string) {
 		}
 	}
 	return check(c.Type, v)
+}
+
+func nextDot(name string, i int) int {
+	if j := strings.IndexByte(name[i+1:], '.'); j >= 0 {
+		return i + 1 + j
+	}
+	return -1
 }
 
 func checkClaimName(name string) error {
@@ -568,15 +589,25 @@ func (m *Mint) fill(i int) *Error {
 	case srcUser:
 		v, have = S(m.in.User), true
 	case srcDynamic:
-		rendered := make([]string, len(s.tmpls))
-		for j, tmpl := range s.tmpls {
-			rendered[j] = m.in.Request.Expand(tmpl)
+		// A placeholder that renders empty gives no value, whatever the
+		// type; in an array it gives no element.
+		rendered := make([]string, 0, len(s.tmpls))
+		for _, tmpl := range s.tmpls {
+			r := tmpl
+			if m.in.Request != nil {
+				r = m.in.Request.Expand(tmpl)
+			}
+			if r != "" {
+				rendered = append(rendered, r)
+			}
 		}
-		var reason string
-		if v, reason = normalizeCheck(c, configValue(c.Type, rendered)); reason != "" {
-			return Invalid(c.Name, "", reason)
+		if len(rendered) > 0 {
+			var reason string
+			if v, reason = normalizeCheck(c, configValue(c.Type, rendered)); reason != "" {
+				return Invalid(c.Name, "", reason)
+			}
+			have = true
 		}
-		have = true
 	}
 
 	param := ""
@@ -596,14 +627,12 @@ func (m *Mint) fill(i int) *Error {
 			if reason != "" {
 				return Invalid(c.Name, p, reason)
 			}
-			if s.fixed && !(have && equalValues(pv, v)) {
-				if !s.hasAllow {
-					return Forbidden(c.Name, p, "cannot be chosen by the request")
-				}
-				if !m.allowed(s, pv) {
-					return Forbidden(c.Name, p, "value is not allowed")
-				}
-			} else if s.hasAllow && !m.allowed(s, pv) {
+			switch {
+			case s.fixed && have && equalValues(pv, v):
+				// The request repeats the configured value: nothing chosen.
+			case s.fixed && !s.hasAllow:
+				return Forbidden(c.Name, p, "cannot be chosen by the request")
+			case s.hasAllow && !m.allowed(s, pv):
 				return Forbidden(c.Name, p, "value is not allowed")
 			}
 			v, have, param = pv, true, p
@@ -641,7 +670,10 @@ func (m *Mint) allowed(s *slot, v Value) bool {
 		}
 		found := false
 		for _, tmpl := range s.allowTmpls {
-			av, reason := check(Strings, configValue(Strings, []string{m.in.Request.Expand(tmpl)}))
+			if m.in.Request != nil {
+				tmpl = m.in.Request.Expand(tmpl)
+			}
+			av, reason := check(Strings, configValue(Strings, []string{tmpl}))
 			if reason == "" && elemAllowed(s.claim.Type, av.List, it) {
 				found = true
 				break

@@ -191,6 +191,9 @@ func check(t Type, v Value) (Value, string) {
 			text = v.Text()
 		}
 		text = strings.TrimSpace(text)
+		if !utf8.ValidString(text) {
+			return v, "must be valid UTF-8 text"
+		}
 		if !json.Valid([]byte(text)) {
 			if t == JSONString || t == JSON {
 				return v, "must be valid JSON"
