@@ -1,6 +1,8 @@
 package caddymodule
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/caddyserver/caddy/v2"
@@ -38,6 +40,22 @@ const subdirectives = "key, secret, algorithm, ttl, claim, type, allow, session,
 //		type      <claim> <type>           # the type of a free-form claim (jwt preset)
 //		allow     <claim> <value...>       # values a request may choose; others get 403
 //		session   auth_user | anonymous    # who the user is; default auth_user
+//		session   header <Name>            # the user id from a header (forward_auth's copy_headers)
+//		session   jwt {                    # the app's own session JWT
+//			from       cookie <name> | header <Name> [<scheme>] | query <name>
+//			secret     <hmac secret>
+//			public_key <pem file>
+//			jwks       <url>
+//			algorithms <alg...>
+//			issuer     <iss...>
+//			audience   <aud...>
+//			leeway     <duration>
+//			user_claim <name>
+//			require    <claim> <value...>
+//			strip
+//			realm      <name>
+//			cache_size <n>
+//		}
 //		inject    header <Name> [<scheme>] # put the token on the proxied request instead
 //		max_body  <size>                   # request body cap; default 64KiB
 //	}
@@ -124,13 +142,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.Types[name] = typ
 
 		case "session":
-			var method string
-			if !d.AllArgs(&method) {
-				return d.Errf("session takes one of: auth_user, anonymous")
-			}
-			h.Session = &Session{Method: method}
-			if err := h.checkSession(); err != nil {
-				return d.WrapErr(err)
+			if err := h.unmarshalSession(d); err != nil {
+				return err
 			}
 
 		case "inject":
@@ -175,3 +188,131 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 
 // Interface guard
 var _ caddyfile.Unmarshaler = (*Handler)(nil)
+
+func (h *Handler) unmarshalSession(d *caddyfile.Dispenser) error {
+	if !d.NextArg() {
+		return d.Errf("session takes one of: auth_user, anonymous, header <Name>, jwt { ... }")
+	}
+	s := &Session{Method: d.Val()}
+	h.Session = s
+	file, line := d.File(), d.Line()
+	switch s.Method {
+	case "auth_user", "anonymous":
+		if d.NextArg() {
+			return d.ArgErr()
+		}
+	case "header":
+		if !d.AllArgs(&s.Header) {
+			return d.Errf("session header takes the header's name, as in `session header X-User-Id`")
+		}
+	case "jwt":
+		if d.NextArg() {
+			return d.Errf("session jwt takes a block: session jwt { secret ... }")
+		}
+		s.JWT = &JWTSession{}
+		if err := unmarshalJWTSession(d, s.JWT); err != nil {
+			return err
+		}
+	}
+	if err := h.checkSession(); err != nil {
+		return fmt.Errorf("%w, at %s:%d", err, file, line)
+	}
+	return nil
+}
+
+const jwtSubdirectives = "from, secret, public_key, jwks, algorithms, issuer, audience, leeway, user_claim, require, strip, realm, cache_size"
+
+func unmarshalJWTSession(d *caddyfile.Dispenser, j *JWTSession) error {
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		sub := d.Val()
+		args := d.RemainingArgs()
+		one := func(dst *string) error {
+			if len(args) != 1 {
+				return d.Errf("%s takes one value", sub)
+			}
+			*dst = args[0]
+			return nil
+		}
+		var err error
+		switch sub {
+		case "from":
+			if len(args) < 2 || len(args) > 3 || (len(args) == 3 && args[0] != "header") {
+				return d.Errf("from takes: cookie <name> | header <Name> [<scheme>] | query <name>")
+			}
+			c := Credential{Source: args[0], Name: args[1]}
+			if len(args) == 3 {
+				c.Scheme = args[2]
+			}
+			j.From = append(j.From, c)
+		case "secret":
+			var v string
+			err = one(&v)
+			j.Secrets = append(j.Secrets, v)
+		case "public_key":
+			var v string
+			err = one(&v)
+			j.PublicKeys = append(j.PublicKeys, v)
+		case "jwks":
+			if j.JWKS != "" {
+				return d.Errf("jwks is given twice; a session takes one key set URL")
+			}
+			err = one(&j.JWKS)
+		case "algorithms", "issuer", "audience":
+			if len(args) == 0 {
+				return d.Errf("%s needs at least one value", sub)
+			}
+			switch sub {
+			case "algorithms":
+				j.Algorithms = append(j.Algorithms, args...)
+			case "issuer":
+				j.Issuers = append(j.Issuers, args...)
+			case "audience":
+				j.Audiences = append(j.Audiences, args...)
+			}
+		case "leeway":
+			var v string
+			if err = one(&v); err == nil {
+				dur, perr := caddy.ParseDuration(v)
+				if perr != nil || dur < 0 {
+					return d.Errf("leeway %q is not a duration; write one such as 30s", v)
+				}
+				j.Leeway = caddy.Duration(dur)
+			}
+		case "user_claim":
+			err = one(&j.UserClaim)
+		case "realm":
+			err = one(&j.Realm)
+			if strings.ContainsAny(j.Realm, "\"\\") {
+				return d.Errf("realm may not hold quotes or backslashes")
+			}
+		case "require":
+			if len(args) < 2 {
+				return d.Errf("require takes a claim and at least one value: require <claim> <value...>")
+			}
+			if j.Require == nil {
+				j.Require = map[string][]string{}
+			}
+			j.Require[args[0]] = append(j.Require[args[0]], args[1:]...)
+		case "strip":
+			if len(args) != 0 {
+				return d.ArgErr()
+			}
+			j.Strip = true
+		case "cache_size":
+			var v string
+			if err = one(&v); err == nil {
+				n, perr := strconv.Atoi(v)
+				if perr != nil || n < -1 {
+					return d.Errf("cache_size %q is not a number of entries (-1 disables the cache)", v)
+				}
+				j.CacheSize = n
+			}
+		default:
+			return d.Errf("unknown session jwt subdirective %q; it takes %s", sub, jwtSubdirectives)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

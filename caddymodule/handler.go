@@ -5,6 +5,7 @@
 package caddymodule
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -92,22 +93,14 @@ type Handler struct {
 	tmpl     *tokens.Template
 	logger   *zap.Logger
 	maxBody  int64
-	anon     bool
+	method   string // the session method, defaulted
+	verifier *jwtVerifier
 	useBody  bool
 	injectAs string // the scheme and a space, or ""
 }
 
 // bodyBufs recycles response-body buffers across requests and handlers.
 var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-// Session selects how the user is identified.
-type Session struct {
-	// Method is auth_user (the user id an earlier authentication handler,
-	// such as basic_auth or forward_auth, set as {http.auth.user.id}; a
-	// request without one is refused with 401) or anonymous (mint without
-	// a user; must be written out).
-	Method string `json:"method"`
-}
 
 // Inject puts the token on a request header.
 type Inject struct {
@@ -151,7 +144,15 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBody
 	}
-	h.anon = h.Session != nil && h.Session.Method == "anonymous"
+	h.method = "auth_user"
+	if h.Session != nil {
+		h.method = h.Session.Method
+	}
+	if h.method == "jwt" {
+		if h.verifier, err = newJWTVerifier(h.Session.JWT, h.logger); err != nil {
+			return err
+		}
+	}
 	if h.Inject != nil && h.Inject.Scheme != "" {
 		h.injectAs = h.Inject.Scheme + " "
 	}
@@ -267,11 +268,33 @@ func (h *Handler) checkSession() error {
 	if h.Session == nil {
 		return nil
 	}
-	switch h.Session.Method {
+	s := h.Session
+	if s.Method != "header" && s.Header != "" {
+		return fmt.Errorf("session %s takes no header", s.Method)
+	}
+	if s.Method != "jwt" && s.JWT != nil {
+		return fmt.Errorf("session %s takes no jwt block", s.Method)
+	}
+	switch s.Method {
 	case "auth_user", "anonymous":
 		return nil
+	case "header":
+		if strings.TrimSpace(s.Header) == "" {
+			return fmt.Errorf("session header needs the header's name, as in `session header X-User-Id`")
+		}
+		return nil
+	case "jwt":
+		return checkJWTSession(s.JWT)
 	}
-	return fmt.Errorf("unknown session %q: use auth_user or anonymous", h.Session.Method)
+	return fmt.Errorf("unknown session %q: use auth_user, anonymous, header <Name> or jwt { ... }", s.Method)
+}
+
+// Cleanup releases the JWKS cache, if any.
+func (h *Handler) Cleanup() error {
+	if h.verifier != nil {
+		h.verifier.close()
+	}
+	return nil
 }
 
 // resolveSecret resolves a secret's {env.*} and {file.*} placeholders. An
@@ -312,8 +335,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	}
 
 	var user string
-	if !h.anon {
+	switch h.method {
+	case "auth_user":
 		user, _ = repl.GetString("http.auth.user.id")
+	case "header":
+		user = strings.TrimSpace(r.Header.Get(h.Session.Header))
+		if user == "" {
+			return h.refuseSession(w, r, noCredential("no user: the "+h.Session.Header+" header is missing"))
+		}
+		repl.Set("http.auth.user.id", user)
+	case "jwt":
+		id, where, serr := h.verifier.authenticate(r)
+		if serr != nil {
+			return h.refuseSession(w, r, serr)
+		}
+		user = id.user
+		repl.Set("http.auth.user.id", user)
+		for _, c := range id.claims {
+			repl.Set(c.key, c.text)
+		}
+		if h.verifier.strip {
+			stripCredential(r, where)
+		}
 	}
 	q := &request{r: r, repl: repl, h: h}
 	if h.useBody {
@@ -386,6 +429,45 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, e *tokens.Error
 	return err
 }
 
+// refuseSession answers a refused session per RFC 6750: 401 with
+// WWW-Authenticate (error="invalid_token" for a bad token), 403
+// insufficient_scope, 400 invalid_request, or 503 when the identity
+// provider's keys are not there yet. The body is JSON {error,
+// error_description}. handle_errors routes take it where the site has them;
+// an in-band preset (dataBridges) answers in its own shape.
+func (h *Handler) refuseSession(w http.ResponseWriter, r *http.Request, e *sessionError) error {
+	hdr := w.Header()
+	hdr.Set("Cache-Control", "no-store")
+	if h.Inject == nil && h.preset.Envelope.InBand {
+		body, status, ctype := h.preset.Refuse(nil, &tokens.Error{Status: e.status, Reason: e.desc})
+		hdr.Set("Content-Type", ctype)
+		w.WriteHeader(status)
+		_, err := w.Write(body)
+		return err
+	}
+	if h.verifier != nil && (e.status == http.StatusUnauthorized || e.status == http.StatusForbidden) {
+		hdr.Set("WWW-Authenticate", h.verifier.challenge(e))
+	}
+	if e.status == http.StatusServiceUnavailable {
+		hdr.Set("Retry-After", "5")
+	}
+	if hasErrorRoutes(r) {
+		return caddyhttp.Error(e.status, e)
+	}
+	code := e.code
+	if code == "" {
+		code = "unauthenticated"
+	}
+	body, _ := json.Marshal(struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}{code, e.desc})
+	hdr.Set("Content-Type", "application/json")
+	w.WriteHeader(e.status)
+	_, err := w.Write(body)
+	return err
+}
+
 // hasErrorRoutes reports whether the server has handle_errors routes.
 func hasErrorRoutes(r *http.Request) bool {
 	srv, ok := r.Context().Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server)
@@ -397,5 +479,6 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // Interface guards
 var (
 	_ caddy.Provisioner           = (*Handler)(nil)
+	_ caddy.CleanerUpper          = (*Handler)(nil)
 	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
 )

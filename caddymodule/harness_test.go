@@ -1,6 +1,8 @@
 package caddymodule
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -164,4 +166,13 @@ func within(t *testing.T, unix int64, want time.Time) {
 	if d := time.Unix(unix, 0).Sub(want); d < -5*time.Second || d > 5*time.Second {
 		t.Fatalf("time %d is %s from %s", unix, d, want)
 	}
+}
+
+func mustRSA(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

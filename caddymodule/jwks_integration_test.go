@@ -1,0 +1,151 @@
+package caddymodule
+
+import (
+	"crypto"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func jwksSite(url string) string {
+	return `
+http://localhost:9080 {
+	provider_token hms_app {
+		key     k
+		secret  {env.TM_SECRET}
+		claim   role guest
+		claim   room_id r
+		session jwt {
+			jwks     ` + url + `
+			audience tokenmint
+		}
+	}
+}
+`
+}
+
+// eventually polls a request until want holds; it asserts no timing.
+func eventually(t *testing.T, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !f() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestSessionJWKSRotationAndOutage(t *testing.T) {
+	shortJWKS(t)
+	ks := newKeyServer(t)
+	ks.SetCacheControl("max-age=0")
+	keys := testJWKSKeys()
+	tester := serve(t, jwksSite(ks.URL))
+
+	rsTok := signKey(t, jwt.SigningMethodRS256, keys.RSA, "rsa", session("rs-user"))
+	esTok := signKey(t, jwt.SigningMethodES256, keys.EC, "ec", session("es-user"))
+	for tok, user := range map[string]string{rsTok: "rs-user", esTok: "es-user"} {
+		r := call(t, tester, "GET", "/", "", "Authorization", "Bearer "+tok)
+		wantStatus(t, r, 200)
+		if _, c := claims(t, r.json(t)["token"].(string), "HS256", testSecret); c["user_id"] != user {
+			t.Errorf("hms user_id = %v, want the session's sub %s", c["user_id"], user)
+		}
+	}
+
+	// Rotation: a new kid is accepted once the set has it.
+	newKey := mustRSA(t)
+	ks.SetKeys(map[string]crypto.PublicKey{"rsa2": &newKey.PublicKey, "ec": &keys.EC.PublicKey})
+	newTok := signKey(t, jwt.SigningMethodRS256, newKey, "rsa2", session("new-user"))
+	eventually(t, "the new kid to be accepted", func() bool {
+		return call(t, tester, "GET", "/", "", "Authorization", "Bearer "+newTok).status == 200
+	})
+	// ...and the removed kid "rsa" is refused after refresh, even though a
+	// session it verified is in the verified-session cache.
+	eventually(t, "the removed kid to be refused", func() bool {
+		r := call(t, tester, "GET", "/", "", "Authorization", "Bearer "+rsTok)
+		return r.status == 401 && strings.Contains(r.body, "kid) is unknown")
+	})
+
+	// Outage: the endpoint fails in every way; cached keys keep serving,
+	// for cached sessions and for new ones.
+	for _, fault := range []struct {
+		name    string
+		breakIt func()
+	}{
+		{"500", func() { ks.SetStatus(500) }},
+		{"garbage", func() { ks.SetStatus(200); ks.SetBody([]byte("<html>not a key set")) }},
+		{"huge", func() { ks.SetBody([]byte(`{"keys":[` + strings.Repeat(" ", 2<<20) + `]}`)) }},
+		{"timeout", func() { ks.SetBody(jwksJSON(nil)); ks.SetDelay(3 * time.Second) }},
+		{"down", func() { ks.Close() }},
+	} {
+		before := ks.Requests()
+		fault.breakIt()
+		if fault.name != "down" {
+			eventually(t, fault.name+": a refresh to be tried", func() bool { return ks.Requests() > before+1 })
+		}
+		for i := 0; i < 3; i++ {
+			fresh := signKey(t, jwt.SigningMethodES256, keys.EC, "ec", session("es-user-"+fault.name, "n", i))
+			if r := call(t, tester, "GET", "/", "", "Authorization", "Bearer "+fresh); r.status != 200 {
+				t.Fatalf("%s: a new ES256 session got %d %s, want a token from the cached keys", fault.name, r.status, r.body)
+			}
+		}
+		if r := call(t, tester, "GET", "/", "", "Authorization", "Bearer "+newTok); r.status != 200 {
+			t.Fatalf("%s: the cached session got %d %s", fault.name, r.status, r.body)
+		}
+	}
+}
+
+func TestSessionJWKSColdStartDown(t *testing.T) {
+	shortJWKS(t)
+	ks := newKeyServer(t)
+	ks.SetStatus(500)
+	tester := serve(t, jwksSite(ks.URL))
+	tok := signKey(t, jwt.SigningMethodRS256, testJWKSKeys().RSA, "rsa", session("u"))
+	r := call(t, tester, "GET", "/", "", "Authorization", "Bearer "+tok)
+	if r.status != 503 || !strings.Contains(r.body, "keys could not be fetched") || r.header.Get("Retry-After") == "" {
+		t.Fatalf("cold start with the JWKS down: %d %q (Retry-After %q), want 503 with a reason", r.status, r.body, r.header.Get("Retry-After"))
+	}
+	noToken(t, r.body)
+	// When the endpoint comes back, the same token works.
+	ks.SetStatus(200)
+	eventually(t, "the keys to arrive", func() bool {
+		return call(t, tester, "GET", "/", "", "Authorization", "Bearer "+tok).status == 200
+	})
+}
+
+func TestSessionJWKSGarbageKidsAreRateLimited(t *testing.T) {
+	// Default intervals: at most one refetch per 10s for unknown kids.
+	ks := newKeyServer(t)
+	tester := serve(t, jwksSite(ks.URL))
+	good := signKey(t, jwt.SigningMethodRS256, testJWKSKeys().RSA, "rsa", session("u"))
+	wantStatus(t, call(t, tester, "GET", "/", "", "Authorization", "Bearer "+good), 200)
+	before := ks.Requests()
+	attacker := mustRSA(t)
+	const n = 1000
+	refused := 0
+	for i := 0; i < n; i++ {
+		var b [8]byte
+		rand.Read(b[:])
+		tok := signKey(t, jwt.SigningMethodRS256, attacker, hex.EncodeToString(b[:]), session("evil"))
+		r := call(t, tester, "GET", "/", "", "Authorization", "Bearer "+tok)
+		if r.status == 401 && strings.Contains(r.body, "kid) is unknown") {
+			refused++
+		}
+	}
+	asked := ks.Requests() - before
+	t.Logf("%d tokens with random kids: %d refused as unknown, JWKS asked %d times", n, refused, asked)
+	if refused != n {
+		t.Errorf("refused %d of %d garbage tokens", refused, n)
+	}
+	// One refetch per RefetchEvery (10s); the run takes a few seconds, so
+	// allow one more for a run that straddles a boundary.
+	if asked > 2 {
+		t.Errorf("the JWKS endpoint was asked %d times for %d garbage kids, want at most 2", asked, n)
+	}
+	wantStatus(t, call(t, tester, "GET", "/", "", "Authorization", "Bearer "+good), 200)
+}

@@ -1,0 +1,971 @@
+package caddymodule
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+)
+
+// jwksTestKeys are signing keys for the JWKS and session tests, generated
+// once per test binary.
+type jwksTestKeys struct {
+	RSA *rsa.PrivateKey   // kid "rsa", alg RS256
+	EC  *ecdsa.PrivateKey // P-256; kid "ec", alg ES256
+	Ed  ed25519.PrivateKey
+}
+
+var testJWKSKeys = sync.OnceValue(func() jwksTestKeys {
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	_, dk, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return jwksTestKeys{RSA: rk, EC: ek, Ed: dk}
+})
+
+// public returns the public keys by kid: "rsa", "ec" and "ed".
+func (k jwksTestKeys) public() map[string]crypto.PublicKey {
+	return map[string]crypto.PublicKey{"rsa": &k.RSA.PublicKey, "ec": &k.EC.PublicKey, "ed": k.Ed.Public()}
+}
+
+// jwksJSON renders keys as a JWK set, each under its kid, with use "sig"
+// and its alg (RS256, ES256/384/512 by curve, EdDSA). Keys are
+// *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey.
+func jwksJSON(keys map[string]crypto.PublicKey) []byte {
+	members := make([]map[string]any, 0, len(keys))
+	for kid, pub := range keys {
+		members = append(members, jwkFor(kid, pub))
+	}
+	return jwksDocument(members...)
+}
+
+// jwkFor is the JWK of pub, as a map the tests may alter.
+func jwkFor(kid string, pub crypto.PublicKey) map[string]any {
+	b64 := base64.RawURLEncoding.EncodeToString
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return map[string]any{"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256",
+			"n": b64(k.N.Bytes()), "e": b64(big.NewInt(int64(k.E)).Bytes())}
+	case *ecdsa.PublicKey:
+		raw, err := k.Bytes()
+		if err != nil {
+			panic(err)
+		}
+		size := (len(raw) - 1) / 2
+		crv := k.Curve.Params().Name
+		alg := map[string]string{"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}[crv]
+		return map[string]any{"kty": "EC", "kid": kid, "use": "sig", "alg": alg, "crv": crv,
+			"x": b64(raw[1 : 1+size]), "y": b64(raw[1+size:])}
+	case ed25519.PublicKey:
+		return map[string]any{"kty": "OKP", "kid": kid, "use": "sig", "alg": "EdDSA", "crv": "Ed25519", "x": b64(k)}
+	}
+	panic(fmt.Sprintf("jwkFor: unsupported key type %T", pub))
+}
+
+// jwksDocument wraps JWKs in a set, in the order given.
+func jwksDocument(members ...map[string]any) []byte {
+	if members == nil {
+		members = []map[string]any{}
+	}
+	b, err := json.Marshal(map[string]any{"keys": members})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// keyServer is an identity provider's JWKS endpoint for tests. It starts
+// serving testJWKSKeys().public(); what it answers can be changed while it
+// runs, and it counts the requests it gets.
+type keyServer struct {
+	*httptest.Server
+	requests atomic.Int64
+
+	mu           sync.Mutex
+	status       int
+	body         []byte
+	delay        time.Duration
+	cacheControl string
+}
+
+// newKeyServer starts a keyServer, closed when the test ends.
+func newKeyServer(t testing.TB) *keyServer {
+	t.Helper()
+	s := &keyServer{status: http.StatusOK, body: jwksJSON(testJWKSKeys().public())}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *keyServer) serve(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	s.mu.Lock()
+	status, body, delay, cc := s.status, s.body, s.delay, s.cacheControl
+	s.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if cc != "" {
+		w.Header().Set("Cache-Control", cc)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// SetKeys serves these keys (as jwksJSON renders them) from now on.
+func (s *keyServer) SetKeys(keys map[string]crypto.PublicKey) { s.SetBody(jwksJSON(keys)) }
+
+// SetBody serves this body from now on.
+func (s *keyServer) SetBody(b []byte) { s.mu.Lock(); s.body = b; s.mu.Unlock() }
+
+// SetStatus answers with this status from now on.
+func (s *keyServer) SetStatus(code int) { s.mu.Lock(); s.status = code; s.mu.Unlock() }
+
+// SetDelay holds each answer this long (or until the client gives up).
+func (s *keyServer) SetDelay(d time.Duration) { s.mu.Lock(); s.delay = d; s.mu.Unlock() }
+
+// SetCacheControl sends this Cache-Control header ("" for none).
+func (s *keyServer) SetCacheControl(v string) { s.mu.Lock(); s.cacheControl = v; s.mu.Unlock() }
+
+// Requests counts the requests so far.
+func (s *keyServer) Requests() int64 { return s.requests.Load() }
+
+// acquireTestJWKS acquires the cache for url and releases it when the test
+// ends (before the key server closes, as cleanups run last-in first-out).
+func acquireTestJWKS(t testing.TB, url string, opts jwksOptions) *jwksCache {
+	t.Helper()
+	c, err := acquireJWKS(url, opts)
+	if err != nil {
+		t.Fatalf("acquireJWKS(%s): %v", url, err)
+	}
+	t.Cleanup(func() { releaseJWKS(url) })
+	return c
+}
+
+// jwksEventually polls cond until it holds, failing the test after a
+// generous wait. It asserts no timing.
+func jwksEventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func kidsOf(keys []jwk) map[string]jwk {
+	m := make(map[string]jwk, len(keys))
+	for _, k := range keys {
+		m[k.KID] = k
+	}
+	return m
+}
+
+func TestJWKSParsesKeys(t *testing.T) {
+	keys := testJWKSKeys()
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	short := func() *ecdsa.PrivateKey { // an x with a leading zero byte, which some issuers drop
+		for {
+			k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			if len(k.X.Bytes()) < 32 {
+				return k
+			}
+		}
+	}()
+	pubs := keys.public()
+	with := func(kid string, pub crypto.PublicKey, set map[string]any, del ...string) map[string]any {
+		m := jwkFor(kid, pub)
+		for k, v := range set {
+			m[k] = v
+		}
+		for _, k := range del {
+			delete(m, k)
+		}
+		return m
+	}
+	good := func() []map[string]any {
+		return []map[string]any{jwkFor("rsa", pubs["rsa"]), jwkFor("ec", pubs["ec"]), jwkFor("ed", pubs["ed"])}
+	}
+	offCurve := with("off", pubs["ec"], nil)
+	offCurve["y"] = offCurve["x"]
+	b64 := base64.RawURLEncoding.EncodeToString
+
+	type want struct{ alg string }
+	tests := []struct {
+		name    string
+		body    []byte
+		want    map[string]want // kid → alg; the key must Equal its source
+		skipped int
+		err     string
+	}{
+		{name: "RSA, EC P-256 and Ed25519", body: jwksDocument(good()...),
+			want: map[string]want{"rsa": {"RS256"}, "ec": {"ES256"}, "ed": {"EdDSA"}}},
+		{name: "EC P-384 and P-521", body: jwksDocument(jwkFor("p384", &p384.PublicKey), jwkFor("p521", &p521.PublicKey)),
+			want: map[string]want{"p384": {"ES384"}, "p521": {"ES512"}}},
+		{name: "no alg and no use", body: jwksDocument(with("rsa", pubs["rsa"], nil, "alg", "use")),
+			want: map[string]want{"rsa": {""}}},
+		{name: "alg Ed25519 is given as EdDSA", body: jwksDocument(with("ed", pubs["ed"], map[string]any{"alg": "Ed25519"})),
+			want: map[string]want{"ed": {"EdDSA"}}},
+		{name: "padded base64 and a short EC coordinate", body: jwksDocument(
+			with("rsa", pubs["rsa"], map[string]any{"n": base64.URLEncoding.EncodeToString(keys.RSA.N.Bytes())}),
+			with("short", &short.PublicKey, map[string]any{"x": b64(short.X.Bytes()) + "=="})),
+			want: map[string]want{"rsa": {"RS256"}, "short": {"ES256"}}},
+		{name: "private member d is ignored", body: jwksDocument(with("rsa", pubs["rsa"], map[string]any{"d": b64(keys.RSA.D.Bytes())})),
+			want: map[string]want{"rsa": {"RS256"}}},
+		{name: "use enc is skipped", body: jwksDocument(append(good(), with("enc", pubs["rsa"], map[string]any{"use": "enc", "alg": "RSA-OAEP"}))...),
+			want: map[string]want{"rsa": {"RS256"}, "ec": {"ES256"}, "ed": {"EdDSA"}}, skipped: 1},
+		{name: "bad keys are skipped, the others load", body: jwksDocument(append(good(),
+			with("bad-n", pubs["rsa"], map[string]any{"n": "!!not base64!!"}),
+			with("small-n", pubs["rsa"], map[string]any{"n": b64([]byte{0xc5, 0x01})}),
+			with("even-e", pubs["rsa"], map[string]any{"e": b64([]byte{2})}),
+			with("e-number", pubs["rsa"], map[string]any{"e": 65537}),
+			offCurve,
+			with("p-192", pubs["ec"], map[string]any{"crv": "P-192"}, "alg"),
+			with("x25519", pubs["ed"], map[string]any{"crv": "X25519"}, "alg"),
+			with("ed-short", pubs["ed"], map[string]any{"x": b64([]byte{1, 2, 3})}),
+			with("oct", pubs["ed"], map[string]any{"kty": "oct", "k": "c2VjcmV0"}),
+			with("no-kty", pubs["ed"], nil, "kty"),
+			with("alg-mismatch", pubs["ec"], map[string]any{"alg": "RS256"}),
+			with("alg-unknown", pubs["rsa"], map[string]any{"alg": "RS1"}),
+			with("key-ops", pubs["rsa"], map[string]any{"key_ops": []string{"encrypt"}}),
+			with("rsa", pubs["ec"], nil), // a duplicate kid: the first stays
+		)...),
+			want:    map[string]want{"rsa": {"RS256"}, "ec": {"ES256"}, "ed": {"EdDSA"}},
+			skipped: 14},
+		{name: "garbage", body: []byte("<html>not json</html>"), err: "invalid JSON"},
+		{name: "no keys member", body: []byte(`{"issuer":"x"}`), err: `no "keys" array`},
+		{name: "empty set", body: []byte(`{"keys":[]}`), err: "has no keys"},
+		{name: "keys not an array", body: []byte(`{"keys":{}}`), err: "invalid JSON"},
+		{name: "no usable key", body: jwksDocument(with("enc", pubs["rsa"], map[string]any{"use": "enc"})), err: "no usable signature key"},
+	}
+	sources := map[string]crypto.PublicKey{"p384": &p384.PublicKey, "p521": &p521.PublicKey, "short": &short.PublicKey}
+	for k, v := range pubs {
+		sources[k] = v
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseJWKSet(tt.body)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseJWKSet: %v", err)
+			}
+			if len(got.skipped) != tt.skipped {
+				t.Errorf("skipped %d keys, want %d: %q", len(got.skipped), tt.skipped, got.skipped)
+			}
+			byKID := kidsOf(got.set.keys)
+			if len(byKID) != len(tt.want) {
+				t.Errorf("got kids %v, want %v", byKID, tt.want)
+			}
+			for kid, w := range tt.want {
+				k, ok := got.set.byKID[kid]
+				if !ok {
+					t.Errorf("kid %q missing", kid)
+					continue
+				}
+				if k.Alg != w.alg {
+					t.Errorf("kid %q: alg %q, want %q", kid, k.Alg, w.alg)
+				}
+				eq, ok := k.Key.(interface{ Equal(crypto.PublicKey) bool })
+				if !ok || !eq.Equal(sources[kid]) {
+					t.Errorf("kid %q: key %T does not equal its source", kid, k.Key)
+				}
+			}
+		})
+	}
+
+	t.Run("reasons name the kid, never key material", func(t *testing.T) {
+		n := b64(keys.RSA.N.Bytes())
+		got, _ := parseJWKSet(jwksDocument(with("bad", pubs["rsa"], map[string]any{"e": b64([]byte{2})}), jwkFor("ok", pubs["ed"])))
+		if len(got.skipped) != 1 || !strings.Contains(got.skipped[0], `"bad"`) || strings.Contains(got.skipped[0], n[:16]) {
+			t.Errorf("skipped = %q, want one reason naming kid \"bad\" without the modulus", got.skipped)
+		}
+	})
+}
+
+func TestJWKSKeysFromServer(t *testing.T) {
+	srv := newKeyServer(t)
+	c := acquireTestJWKS(t, srv.URL, jwksOptions{FirstFetchDelay: time.Hour})
+	got, err := c.Keys(testCtx(t))
+	if err != nil {
+		t.Fatalf("Keys: %v", err)
+	}
+	want := map[string]string{"rsa": "RS256", "ec": "ES256", "ed": "EdDSA"}
+	byKID := kidsOf(got)
+	if len(byKID) != len(want) {
+		t.Fatalf("got kids %v, want %v", byKID, want)
+	}
+	pubs := testJWKSKeys().public()
+	for kid, alg := range want {
+		k, ok, err := c.Lookup(testCtx(t), kid)
+		if !ok || err != nil {
+			t.Fatalf("Lookup(%q) = %v, %v; want the key", kid, ok, err)
+		}
+		if k.Alg != alg || k.KID != kid {
+			t.Errorf("Lookup(%q): kid %q alg %q, want alg %q", kid, k.KID, k.Alg, alg)
+		}
+		if !k.Key.(interface{ Equal(crypto.PublicKey) bool }).Equal(pubs[kid]) {
+			t.Errorf("Lookup(%q): key does not equal the served one", kid)
+		}
+	}
+	switch k, _, _ := c.Lookup(testCtx(t), "rsa"); k.Key.(type) {
+	case *rsa.PublicKey:
+	default:
+		t.Errorf("rsa key is %T, want *rsa.PublicKey", k.Key)
+	}
+	if ok, failed := c.Fetches(); ok != 1 || failed != 0 || srv.Requests() != 1 {
+		t.Errorf("Fetches() = %d, %d with %d requests; want 1, 0 with 1", ok, failed, srv.Requests())
+	}
+}
+
+func TestJWKSAcquireMakesNoRequest(t *testing.T) {
+	t.Run("first fetch delayed", func(t *testing.T) {
+		srv := newKeyServer(t)
+		c := acquireTestJWKS(t, srv.URL, jwksOptions{FirstFetchDelay: time.Hour})
+		if n := srv.Requests(); n != 0 {
+			t.Fatalf("%d requests right after acquire, want 0", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if n := srv.Requests(); n != 0 {
+			t.Fatalf("%d requests after acquire and a pause, want 0", n)
+		}
+		if ok, failed := c.Fetches(); ok+failed != 0 {
+			t.Errorf("Fetches() = %d, %d; want none", ok, failed)
+		}
+	})
+	t.Run("caddy validate: acquire and release at once, with the defaults", func(t *testing.T) {
+		srv := newKeyServer(t)
+		if _, err := acquireJWKS(srv.URL, jwksOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		releaseJWKS(srv.URL)
+		time.Sleep(2 * defaultJWKSFirstFetchDelay)
+		if n := srv.Requests(); n != 0 {
+			t.Fatalf("%d requests after acquire and release, want 0", n)
+		}
+	})
+}
+
+func TestJWKSAcquireRefuses(t *testing.T) {
+	tests := []struct {
+		name, url string
+		opts      jwksOptions
+		err       string
+	}{
+		{"empty URL", "", jwksOptions{}, "not an http(s) URL"},
+		{"no scheme", "/keys.json", jwksOptions{}, "not an http(s) URL"},
+		{"ftp", "ftp://idp.example/keys", jwksOptions{}, "not an http(s) URL"},
+		{"no host", "https://", jwksOptions{}, "not an http(s) URL"},
+		{"negative timeout", "https://idp.example/keys", jwksOptions{Timeout: -1}, "timeout must not be negative"},
+		{"negative size", "https://idp.example/keys", jwksOptions{MaxBytes: -1}, "size limit"},
+		{"min above max", "https://idp.example/keys", jwksOptions{MinRefresh: time.Hour, MaxRefresh: time.Minute}, "above max refresh"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := acquireJWKS(tt.url, tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("acquireJWKS(%q, %+v) = %v, %v; want an error containing %q", tt.url, tt.opts, c, err, tt.err)
+			}
+			if _, ok := jwksPool.References(tt.url); ok {
+				t.Errorf("the pool holds %q after a refused acquire", tt.url)
+			}
+		})
+	}
+}
+
+func TestJWKSOptionsDefaults(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       jwksOptions
+		min, max time.Duration
+	}{
+		{"zero", jwksOptions{}, time.Minute, time.Hour},
+		{"only a low max", jwksOptions{MaxRefresh: 30 * time.Second}, 30 * time.Second, 30 * time.Second},
+		{"only a high min", jwksOptions{MinRefresh: 2 * time.Hour}, 2 * time.Hour, 2 * time.Hour},
+		{"both", jwksOptions{MinRefresh: time.Second, MaxRefresh: time.Minute}, time.Second, time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := tt.in.withDefaults()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.MinRefresh != tt.min || o.MaxRefresh != tt.max {
+				t.Errorf("refresh [%v, %v], want [%v, %v]", o.MinRefresh, o.MaxRefresh, tt.min, tt.max)
+			}
+			if o.Timeout != 5*time.Second || o.MaxBytes != 1<<20 || o.RefetchEvery != 10*time.Second ||
+				o.FirstFetchDelay != 250*time.Millisecond || o.Client == nil || o.Client.Timeout != o.Timeout || o.Logger == nil {
+				t.Errorf("defaults not filled in: %+v", o)
+			}
+		})
+	}
+}
+
+func TestJWKSColdKeysFetchOnce(t *testing.T) {
+	srv := newKeyServer(t)
+	srv.SetDelay(200 * time.Millisecond) // so that the callers overlap
+	c := acquireTestJWKS(t, srv.URL, jwksOptions{FirstFetchDelay: time.Hour})
+	ctx := testCtx(t)
+	const callers = 50
+	var wg sync.WaitGroup
+	errs := make(chan error, callers)
+	start := make(chan struct{})
+	for range callers {
+		wg.Go(func() {
+			<-start
+			keys, err := c.Keys(ctx)
+			if err == nil && len(keys) != 3 {
+				err = fmt.Errorf("got %d keys, want 3", len(keys))
+			}
+			errs <- err
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Keys: %v", err)
+		}
+	}
+	if n := srv.Requests(); n != 1 {
+		t.Errorf("%d concurrent cold Keys made %d requests, want 1", callers, n)
+	}
+}
+
+func TestJWKSRotation(t *testing.T) {
+	keys := testJWKSKeys()
+	next, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	oldOnly := map[string]crypto.PublicKey{"old": &keys.EC.PublicKey}
+	both := map[string]crypto.PublicKey{"old": &keys.EC.PublicKey, "new": &next.PublicKey}
+	newOnly := map[string]crypto.PublicKey{"new": &next.PublicKey}
+	hasKid := func(t *testing.T, c *jwksCache, kid string) bool {
+		t.Helper()
+		got, err := c.Keys(testCtx(t))
+		if err != nil {
+			t.Fatalf("Keys: %v", err)
+		}
+		_, ok := kidsOf(got)[kid]
+		return ok
+	}
+
+	t.Run("an unknown kid makes the cache refetch", func(t *testing.T) {
+		srv := newKeyServer(t)
+		srv.SetKeys(oldOnly)
+		// The background loop stays quiet: only Lookup fetches here.
+		c := acquireTestJWKS(t, srv.URL, jwksOptions{FirstFetchDelay: time.Hour, RefetchEvery: 20 * time.Millisecond})
+		ctx := testCtx(t)
+		if _, ok, err := c.Lookup(ctx, "old"); !ok || err != nil {
+			t.Fatalf("Lookup(old) = %v, %v; want the key", ok, err)
+		}
+
+		srv.SetKeys(both)
+		jwksEventually(t, "the new kid", func() bool {
+			k, ok, err := c.Lookup(ctx, "new")
+			if err != nil {
+				t.Fatalf("Lookup(new): %v", err)
+			}
+			return ok && k.Key.(*ecdsa.PublicKey).Equal(&next.PublicKey)
+		})
+		if n := srv.Requests(); n < 2 {
+			t.Errorf("%d requests, want a refetch", n)
+		}
+
+		srv.SetKeys(newOnly)
+		jwksEventually(t, "the old kid to go", func() bool {
+			_, _, _ = c.Lookup(ctx, "another-new-one") // refetches, at most every RefetchEvery
+			return !hasKid(t, c, "old")
+		})
+		if _, ok, _ := c.Lookup(ctx, "new"); !ok {
+			t.Errorf("Lookup(new) failed after the old key went")
+		}
+	})
+
+	t.Run("the background refresh follows the provider", func(t *testing.T) {
+		srv := newKeyServer(t)
+		srv.SetKeys(oldOnly)
+		srv.SetCacheControl("max-age=0")
+		c := acquireTestJWKS(t, srv.URL, jwksOptions{FirstFetchDelay: time.Millisecond, MinRefresh: 20 * time.Millisecond, MaxRefresh: time.Hour})
+		jwksEventually(t, "the first fetch", func() bool { ok, _ := c.Fetches(); return ok >= 1 })
+		srv.SetKeys(both)
+		jwksEventually(t, "the new kid", func() bool { return hasKid(t, c, "new") })
+		srv.SetKeys(newOnly)
+		jwksEventually(t, "the old kid to go", func() bool { return !hasKid(t, c, "old") })
+	})
+}
+
+func TestJWKSUnknownKidRateLimit(t *testing.T) {
+	for _, warm := range []bool{true, false} {
+		t.Run(map[bool]string{true: "warm", false: "cold"}[warm], func(t *testing.T) {
+			srv := newKeyServer(t)
+			c := acquireTestJWKS(t, srv.URL, jwksOptions{FirstFetchDelay: time.Hour, RefetchEvery: time.Hour})
+			ctx := testCtx(t)
+			if warm {
+				if _, err := c.Keys(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			const lookups, workers = 1000, 20
+			var wg sync.WaitGroup
+			var found, failed atomic.Int64
+			for range workers {
+				wg.Go(func() {
+					for range lookups / workers {
+						_, ok, err := c.Lookup(ctx, rand.Text())
+						if ok {
+							found.Add(1)
+						}
+						if err != nil {
+							failed.Add(1)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			n := srv.Requests()
+			t.Logf("%d lookups of random kids made %d requests to the key server", lookups, n)
+			if n > 2 {
+				t.Errorf("%d lookups of random kids made %d requests, want at most 2", lookups, n)
+			}
+			if found.Load() != 0 || failed.Load() != 0 {
+				t.Errorf("random kids: %d found, %d errors; want none of either (the set is fresh)", found.Load(), failed.Load())
+			}
+			if _, ok, _ := c.Lookup(ctx, "rsa"); !ok {
+				t.Errorf("Lookup(rsa) failed after the flood")
+			}
+		})
+	}
+}
+
+func TestJWKSFailuresKeepKeys(t *testing.T) {
+	huge := append(jwksJSON(testJWKSKeys().public()), make([]byte, 8<<10)...)
+	for i := len(huge) - 8<<10; i < len(huge); i++ {
+		huge[i] = ' ' // valid JSON, only too long
+	}
+	tests := []struct {
+		name   string
+		opts   jwksOptions
+		breaks func(s *keyServer)
+		reason string
+	}{
+		{name: "server down", breaks: func(s *keyServer) { s.Close() }, reason: "unreachable"},
+		{name: "status 500", breaks: func(s *keyServer) { s.SetStatus(http.StatusInternalServerError) }, reason: "status 500"},
+		{name: "status 404", breaks: func(s *keyServer) { s.SetStatus(http.StatusNotFound) }, reason: "status 404"},
+		{name: "garbage", breaks: func(s *keyServer) { s.SetBody([]byte("<html>oops</html>")) }, reason: "invalid JSON"},
+		{name: "huge body", opts: jwksOptions{MaxBytes: 4 << 10}, breaks: func(s *keyServer) { s.SetBody(huge) }, reason: "larger than the limit"},
+		{name: "timeout", opts: jwksOptions{Timeout: time.Second}, breaks: func(s *keyServer) { s.SetDelay(time.Minute) }, reason: "timed out"},
+		{name: "empty set", breaks: func(s *keyServer) { s.SetBody([]byte(`{"keys":[]}`)) }, reason: "has no keys"},
+		{name: "no usable key", breaks: func(s *keyServer) {
+			s.SetBody(jwksDocument(map[string]any{"kty": "RSA", "kid": "x", "use": "enc", "n": "AQAB", "e": "AQAB"}))
+		}, reason: "no usable signature key"},
+	}
+	modulus := base64.RawURLEncoding.EncodeToString(testJWKSKeys().RSA.N.Bytes())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newKeyServer(t)
+			if tt.name == "huge body" && len(jwksJSON(testJWKSKeys().public())) > int(tt.opts.MaxBytes) {
+				t.Fatal("the good set must fit the limit")
+			}
+			core, logs := observer.New(zapcore.WarnLevel)
+			opts := tt.opts
+			opts.FirstFetchDelay, opts.RefetchEvery, opts.Logger = time.Hour, 20*time.Millisecond, zap.New(core)
+			c := acquireTestJWKS(t, srv.URL, opts)
+			ctx := testCtx(t)
+			if _, err := c.Keys(ctx); err != nil {
+				t.Fatalf("first fetch: %v", err)
+			}
+
+			tt.breaks(srv)
+			var lastErr error
+			jwksEventually(t, "a failed fetch", func() bool {
+				_, ok, err := c.Lookup(ctx, "unknown")
+				if ok {
+					t.Fatal("Lookup(unknown) found a key")
+				}
+				lastErr = err
+				_, failed := c.Fetches()
+				return failed > 0 && err != nil
+			})
+			if !strings.Contains(lastErr.Error(), tt.reason) || !strings.Contains(lastErr.Error(), srv.URL) {
+				t.Errorf("Lookup(unknown) err = %q, want the URL and %q", lastErr, tt.reason)
+			}
+			for kid := range testJWKSKeys().public() {
+				if _, ok, err := c.Lookup(ctx, kid); !ok || err != nil {
+					t.Errorf("Lookup(%q) after the failure = %v, %v; want the old key", kid, ok, err)
+				}
+			}
+			if keys, err := c.Keys(ctx); err != nil || len(keys) != 3 {
+				t.Errorf("Keys after the failure = %d keys, %v; want the 3 old ones", len(keys), err)
+			}
+			if ok, failed := c.Fetches(); ok != 1 || failed < 1 {
+				t.Errorf("Fetches() = %d, %d; want 1 ok and at least 1 failed", ok, failed)
+			}
+
+			warns := logs.FilterMessageSnippet("JWKS fetch failed").All()
+			if len(warns) == 0 {
+				t.Fatalf("no warning logged; logs: %v", logs.All())
+			}
+			fields := warns[0].ContextMap()
+			if fields["url"] != srv.URL || !strings.Contains(fmt.Sprint(fields["reason"]), tt.reason) {
+				t.Errorf("warning fields %v, want url %s and a reason containing %q", fields, srv.URL, tt.reason)
+			}
+			for _, e := range logs.All() {
+				if strings.Contains(fmt.Sprint(e.ContextMap()), modulus[:16]) {
+					t.Errorf("a log entry holds key material: %q", e.Message)
+				}
+			}
+		})
+	}
+}
+
+func TestJWKSColdStartFailure(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   jwksOptions
+		setup  func(s *keyServer)
+		wait   time.Duration // the caller's ctx
+		reason string
+	}{
+		{name: "server down", setup: func(s *keyServer) { s.Close() }, wait: 15 * time.Second, reason: "unreachable"},
+		{name: "status 503", setup: func(s *keyServer) { s.SetStatus(http.StatusServiceUnavailable) }, wait: 15 * time.Second, reason: "status 503"},
+		{name: "garbage", setup: func(s *keyServer) { s.SetBody([]byte("nope")) }, wait: 15 * time.Second, reason: "invalid JSON"},
+		{name: "fetch times out", opts: jwksOptions{Timeout: 100 * time.Millisecond},
+			setup: func(s *keyServer) { s.SetDelay(time.Minute) }, wait: 15 * time.Second, reason: "timed out after 100ms"},
+		{name: "caller gives up first", opts: jwksOptions{Timeout: 30 * time.Second},
+			setup: func(s *keyServer) { s.SetDelay(time.Minute) }, wait: 100 * time.Millisecond, reason: "gave up waiting"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newKeyServer(t)
+			tt.setup(srv)
+			opts := tt.opts
+			opts.FirstFetchDelay, opts.RefetchEvery = time.Hour, time.Hour
+			c := acquireTestJWKS(t, srv.URL, opts)
+			ctx, cancel := context.WithTimeout(context.Background(), tt.wait)
+			defer cancel()
+
+			keys, err := c.Keys(ctx)
+			if err == nil || keys != nil {
+				t.Fatalf("Keys = %d keys, %v; want an error", len(keys), err)
+			}
+			if !strings.Contains(err.Error(), tt.reason) || !strings.Contains(err.Error(), srv.URL) {
+				t.Errorf("Keys err = %q, want the URL and %q", err, tt.reason)
+			}
+			if tt.name == "caller gives up first" {
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("Keys err = %v, want it to wrap context.DeadlineExceeded", err)
+				}
+				return
+			}
+			if _, failed := c.Fetches(); failed != 1 {
+				t.Errorf("%d failed fetches, want 1", failed)
+			}
+			// Within RefetchEvery, callers get the same reason without a new request.
+			_, ok, err := c.Lookup(testCtx(t), "rsa")
+			if ok || err == nil || !strings.Contains(err.Error(), tt.reason) {
+				t.Errorf("Lookup(rsa) = %v, %v; want no key and %q", ok, err, tt.reason)
+			}
+			if n := srv.Requests(); n > 1 {
+				t.Errorf("%d requests, want at most 1 within RefetchEvery", n)
+			}
+		})
+	}
+}
+
+func TestJWKSRefreshInterval(t *testing.T) {
+	const lo, hi = time.Minute, time.Hour
+	tests := []struct {
+		name string
+		hdr  http.Header
+		want time.Duration
+	}{
+		{"no Cache-Control", http.Header{}, 15 * time.Minute},
+		{"max-age", http.Header{"Cache-Control": {"public, max-age=300"}}, 5 * time.Minute},
+		{"max-age quoted", http.Header{"Cache-Control": {`max-age="600"`}}, 10 * time.Minute},
+		{"max-age upper case", http.Header{"Cache-Control": {"MAX-AGE=600"}}, 10 * time.Minute},
+		{"max-age less Age", http.Header{"Cache-Control": {"max-age=900"}, "Age": {"300"}}, 10 * time.Minute},
+		{"max-age=0 clamps to min", http.Header{"Cache-Control": {"max-age=0"}}, lo},
+		{"Age past max-age clamps to min", http.Header{"Cache-Control": {"max-age=100"}, "Age": {"200"}}, lo},
+		{"huge max-age clamps to max", http.Header{"Cache-Control": {"max-age=99999999999999"}}, hi},
+		{"no-store", http.Header{"Cache-Control": {"no-store"}}, lo},
+		{"no-cache beats max-age", http.Header{"Cache-Control": {"max-age=3000, no-cache"}}, lo},
+		{"malformed max-age", http.Header{"Cache-Control": {"max-age=soon"}}, 15 * time.Minute},
+		{"negative max-age", http.Header{"Cache-Control": {"max-age=-5"}}, 15 * time.Minute},
+		{"two header lines", http.Header{"Cache-Control": {"public", "max-age=120"}}, 2 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := jwksRefresh(tt.hdr, lo, hi); got != tt.want {
+				t.Errorf("jwksRefresh(%v) = %v, want %v", tt.hdr, got, tt.want)
+			}
+		})
+	}
+	if got := jwksRefresh(http.Header{}, time.Minute, 5*time.Minute); got != 5*time.Minute {
+		t.Errorf("no max-age with max refresh 5m = %v, want 5m", got)
+	}
+}
+
+func TestJWKSCacheControlDrivesRefresh(t *testing.T) {
+	tests := []struct {
+		name         string
+		cacheControl string
+		min, max     time.Duration
+	}{
+		{"max-age=0 clamps to MinRefresh", "max-age=0", 50 * time.Millisecond, time.Hour},
+		{"a day clamps to MaxRefresh", "max-age=86400", 10 * time.Millisecond, 50 * time.Millisecond},
+		{"none: 15m clamps to MaxRefresh", "", 10 * time.Millisecond, 50 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newKeyServer(t)
+			srv.SetCacheControl(tt.cacheControl)
+			c := acquireTestJWKS(t, srv.URL, jwksOptions{
+				FirstFetchDelay: time.Millisecond, MinRefresh: tt.min, MaxRefresh: tt.max,
+			})
+			jwksEventually(t, "three background fetches", func() bool { ok, _ := c.Fetches(); return ok >= 3 })
+			if _, failed := c.Fetches(); failed != 0 {
+				t.Errorf("%d fetches failed, want none", failed)
+			}
+		})
+	}
+	t.Run("a long max-age holds off refreshes", func(t *testing.T) {
+		srv := newKeyServer(t)
+		srv.SetCacheControl("max-age=3600")
+		c := acquireTestJWKS(t, srv.URL, jwksOptions{FirstFetchDelay: time.Millisecond, MinRefresh: time.Millisecond, MaxRefresh: 2 * time.Hour})
+		jwksEventually(t, "the first fetch", func() bool { ok, _ := c.Fetches(); return ok >= 1 })
+		time.Sleep(100 * time.Millisecond)
+		if n := srv.Requests(); n != 1 {
+			t.Errorf("%d requests with max-age=3600, want 1", n)
+		}
+	})
+}
+
+func TestJWKSRetriesAfterFailure(t *testing.T) {
+	srv := newKeyServer(t)
+	srv.SetStatus(http.StatusBadGateway)
+	c := acquireTestJWKS(t, srv.URL, jwksOptions{
+		FirstFetchDelay: time.Millisecond, RefetchEvery: 10 * time.Millisecond,
+		MinRefresh: time.Millisecond, MaxRefresh: 80 * time.Millisecond,
+	})
+	jwksEventually(t, "three background retries", func() bool { _, failed := c.Fetches(); return failed >= 3 })
+	srv.SetStatus(http.StatusOK)
+	jwksEventually(t, "a retry to succeed", func() bool { ok, _ := c.Fetches(); return ok >= 1 })
+	if _, ok, err := c.Lookup(testCtx(t), "ed"); !ok || err != nil {
+		t.Errorf("Lookup(ed) after recovery = %v, %v; want the key", ok, err)
+	}
+	if got := c.retryAfter(1); got != 10*time.Millisecond {
+		t.Errorf("retryAfter(1) = %v, want RefetchEvery", got)
+	}
+	if got := c.retryAfter(3); got != 40*time.Millisecond {
+		t.Errorf("retryAfter(3) = %v, want 40ms", got)
+	}
+	if got := c.retryAfter(100); got != 80*time.Millisecond {
+		t.Errorf("retryAfter(100) = %v, want MaxRefresh", got)
+	}
+}
+
+// jwksLoops counts the goroutines running a cache's refresh loop.
+func jwksLoops() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Count(string(buf[:n]), "(*jwksCache).loop(")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+func TestJWKSSharedPerURL(t *testing.T) {
+	srv := newKeyServer(t)
+	loopsBefore := jwksLoops()
+	before := runtime.NumGoroutine()
+
+	a, err := acquireJWKS(srv.URL, jwksOptions{FirstFetchDelay: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := acquireJWKS(srv.URL, jwksOptions{FirstFetchDelay: time.Minute, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Fatal("two acquires of one URL gave two caches")
+	}
+	if b.opts.Timeout != defaultJWKSTimeout || b.opts.FirstFetchDelay != time.Hour {
+		t.Errorf("the second acquirer's options won: %+v", b.opts)
+	}
+	if refs, _ := jwksPool.References(srv.URL); refs != 2 {
+		t.Errorf("%d references, want 2", refs)
+	}
+	jwksEventually(t, "one refresh loop", func() bool { return jwksLoops() == loopsBefore+1 })
+
+	releaseJWKS(srv.URL)
+	if refs, _ := jwksPool.References(srv.URL); refs != 1 {
+		t.Errorf("%d references after one release, want 1", refs)
+	}
+	if a.ctx.Err() != nil || jwksLoops() != loopsBefore+1 {
+		t.Fatal("the cache stopped while a reference remains")
+	}
+	releaseJWKS(srv.URL)
+	if _, ok := jwksPool.References(srv.URL); ok {
+		t.Error("the pool still holds the URL after the last release")
+	}
+	if a.ctx.Err() == nil {
+		t.Error("the last release did not stop the cache")
+	}
+	if n := jwksLoops(); n != loopsBefore { // Destruct waits for the loop to end
+		t.Errorf("%d refresh loops after the last release, want %d", n, loopsBefore)
+	}
+	var after int
+	jwksEventually(t, "the goroutine count to settle", func() bool { after = runtime.NumGoroutine(); return after <= before })
+	t.Logf("goroutines: %d before, %d after", before, after)
+
+	c, err := acquireJWKS(srv.URL, jwksOptions{FirstFetchDelay: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseJWKS(srv.URL)
+	if c == a {
+		t.Error("an acquire after the last release reused the stopped cache")
+	}
+	if n := srv.Requests(); n != 0 {
+		t.Errorf("%d requests, want 0", n)
+	}
+}
+
+func TestJWKSReleaseStopsRefresh(t *testing.T) {
+	t.Run("refresh loop", func(t *testing.T) {
+		srv := newKeyServer(t)
+		srv.SetCacheControl("max-age=0")
+		c, err := acquireJWKS(srv.URL, jwksOptions{FirstFetchDelay: time.Millisecond, MinRefresh: 10 * time.Millisecond, MaxRefresh: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jwksEventually(t, "two background fetches", func() bool { ok, _ := c.Fetches(); return ok >= 2 })
+		releaseJWKS(srv.URL) // waits for the loop and any fetch to end
+		ok, failed := c.Fetches()
+		n := srv.Requests()
+		time.Sleep(100 * time.Millisecond)
+		if ok2, failed2 := c.Fetches(); ok2 != ok || failed2 != failed {
+			t.Errorf("Fetches() went from %d, %d to %d, %d after release; want no more", ok, failed, ok2, failed2)
+		}
+		if m := srv.Requests(); m > n+1 { // one may have been in transit when it was cancelled
+			t.Errorf("%d requests after release, want none", m-n)
+		}
+		if _, err := c.Keys(testCtx(t)); err != nil {
+			t.Errorf("Keys on a released cache with keys: %v; want the last keys", err)
+		}
+	})
+	t.Run("fetch under way", func(t *testing.T) {
+		srv := newKeyServer(t)
+		srv.SetDelay(time.Minute)
+		c, err := acquireJWKS(srv.URL, jwksOptions{FirstFetchDelay: time.Hour, Timeout: 30 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { _, err := c.Keys(context.Background()); done <- err }()
+		jwksEventually(t, "the request to arrive", func() bool { return srv.Requests() == 1 })
+		releaseJWKS(srv.URL) // cancels the fetch and waits for it
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "released") {
+				t.Errorf("Keys = %v, want an error saying the cache is released", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("Keys still waits after release")
+		}
+		if ok, failed := c.Fetches(); ok+failed != 0 {
+			t.Errorf("Fetches() = %d, %d; a cancelled fetch counts as neither", ok, failed)
+		}
+	})
+}
+
+func TestJWKSPrivateKeyWarning(t *testing.T) {
+	srv := newKeyServer(t)
+	keys := testJWKSKeys()
+	m := jwkFor("rsa", &keys.RSA.PublicKey)
+	m["d"] = base64.RawURLEncoding.EncodeToString(keys.RSA.D.Bytes())
+	srv.SetBody(jwksDocument(m))
+	core, logs := observer.New(zapcore.WarnLevel)
+	c := acquireTestJWKS(t, srv.URL, jwksOptions{FirstFetchDelay: time.Hour, Logger: zap.New(core)})
+	k, ok, err := c.Lookup(testCtx(t), "rsa")
+	if !ok || err != nil {
+		t.Fatalf("Lookup(rsa) = %v, %v; want the key", ok, err)
+	}
+	if _, isPub := k.Key.(*rsa.PublicKey); !isPub {
+		t.Errorf("key is %T, want *rsa.PublicKey", k.Key)
+	}
+	w := logs.FilterMessageSnippet("private keys").All()
+	if len(w) != 1 || fmt.Sprint(w[0].ContextMap()["kids"]) != "[rsa]" {
+		t.Errorf("warnings %v, want one naming kid rsa", logs.All())
+	}
+}
+
+func BenchmarkJWKSLookupKnownKid(b *testing.B) {
+	srv := newKeyServer(b)
+	c := acquireTestJWKS(b, srv.URL, jwksOptions{FirstFetchDelay: time.Hour})
+	ctx := context.Background()
+	if _, err := c.Keys(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var misses atomic.Int64
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, ok, _ := c.Lookup(ctx, "ec"); !ok {
+				misses.Add(1)
+			}
+		}
+	})
+	if misses.Load() > 0 {
+		b.Fatalf("kid ec not found %d times", misses.Load())
+	}
+}
