@@ -99,6 +99,13 @@ type Handler struct {
 	injectAs string // the scheme and a space, or ""
 }
 
+// Constant header values, shared by every response; the three-index slices
+// make any append copy instead of writing into them.
+var (
+	headerJSON    = []string{"application/json"}[:1:1]
+	headerNoStore = []string{"no-store"}[:1:1]
+)
+
 // bodyBufs recycles response-body buffers across requests and handlers.
 var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
@@ -375,7 +382,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		repl.Set("http.provider_token.expires", minted.Expires)
 	}
 	if c := h.logger.Check(zapcore.DebugLevel, "minted token"); c != nil {
-		c.Write(zap.String("preset", h.Preset), zap.String("user", user), zap.String("jti", minted.JTI),
+		c.Write(zap.String("preset", h.Preset), zap.String("user", user), zap.String("jti", minted.JTI()),
 			zap.Int64("iat", minted.IssuedAt), zap.Int64("exp", minted.Expires))
 	}
 
@@ -387,9 +394,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	bp := bodyBufs.Get().(*[]byte)
 	body, status, ctype := h.preset.Answer((*bp)[:0], &minted)
 	hdr := w.Header()
-	hdr.Set("Content-Type", ctype)
-	hdr.Set("Cache-Control", "no-store")
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	if ctype == "application/json" {
+		hdr["Content-Type"] = headerJSON
+	} else {
+		hdr.Set("Content-Type", ctype)
+	}
+	hdr["Cache-Control"] = headerNoStore
 	w.WriteHeader(status)
 	_, err := w.Write(body)
 	*bp = body[:0]

@@ -3,10 +3,15 @@ package caddymodule
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
+	"go.uber.org/zap"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -175,4 +180,22 @@ func mustRSA(t *testing.T) *rsa.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+func nopLogger() *zap.Logger { return zap.NewNop() }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+// writePEMB is writePEM for benchmarks.
+func writePEMB(b *testing.B, pub any) string {
+	b.Helper()
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "key.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return path
 }

@@ -281,7 +281,7 @@ func (c *jwksCache) failure(werr error, noKeys bool) error {
 	c.mu.Unlock()
 	switch {
 	case werr != nil && lastErr != nil:
-		return fmt.Errorf("%w (gave up waiting for a refetch: %v)", lastErr, werr)
+		return fmt.Errorf("%w (gave up waiting for a refetch: %w)", lastErr, werr)
 	case werr != nil:
 		return fmt.Errorf("JWKS %s: gave up waiting for the fetch: %w", c.url, werr)
 	case lastErr != nil:

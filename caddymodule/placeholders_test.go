@@ -29,3 +29,26 @@ func TestPlaceholderKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestParseJSONObject(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		ok   bool
+	}{
+		{`{"a":1,"b":"x"}`, true},
+		{` {"a":{"a":1,"a":2},"b":[{"a":1},{"a":2}]} `, true}, // nested repeats are the app's business
+		{`{"a\"b":1,"a":2}`, true},
+		{`{"k":"has \"quotes\" and : colons","k2":"\\"}`, true},
+		{`{"a":1,"a":2}`, false},
+		{`{"a":1, "b":2 , "a" :3}`, false},
+		{`[{"a":1}]`, false},
+		{`{"a":1} {"b":2}`, false},
+		{`{"a":1`, false},
+		{`"a"`, false},
+	} {
+		_, err := parseJSONObject([]byte(c.body))
+		if (err == nil) != c.ok {
+			t.Errorf("%s: error %v, want ok=%v", c.body, err, c.ok)
+		}
+	}
+}

@@ -153,36 +153,53 @@ func (q *request) load() *tokens.Error {
 // parseJSONObject reads the members of a JSON object, refusing anything
 // else, duplicate members and trailing data.
 func parseJSONObject(data []byte) (map[string]json.RawMessage, *tokens.Error) {
-	bad := func(reason string) (map[string]json.RawMessage, *tokens.Error) {
-		return nil, tokens.Invalid("", "", reason)
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, tokens.Invalid("", "", "the body must be a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return bad("the body must be a JSON object")
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &fields); err != nil {
+		return nil, tokens.Invalid("", "", "the body is not valid JSON")
 	}
-	fields := map[string]json.RawMessage{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return bad("the body is not valid JSON")
-		}
-		key, _ := t.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return bad("the body is not valid JSON")
-		}
-		if _, dup := fields[key]; dup {
-			return bad("the body has the member " + strconvQuote(key) + " twice")
-		}
-		fields[key] = raw
-	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return bad("the body is not valid JSON")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return bad("the body has data after its JSON object")
+	// encoding/json keeps the last of duplicate members; a body that
+	// names one twice is ambiguous, so it is refused.
+	if n := countMembers(trimmed); n != len(fields) {
+		return nil, tokens.Invalid("", "", "the body has a member twice")
 	}
 	return fields, nil
+}
+
+// countMembers counts the members of the valid JSON object data, without
+// allocating: the strings at depth 1 that are followed by a colon.
+func countMembers(data []byte) int {
+	depth, n := 0, 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			j := i + 1
+			for j < len(data) && data[j] != '"' {
+				if data[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if depth == 1 {
+				k := j + 1
+				for k < len(data) && (data[k] == ' ' || data[k] == '\t' || data[k] == '\n' || data[k] == '\r') {
+					k++
+				}
+				if k < len(data) && data[k] == ':' {
+					n++
+				}
+			}
+			i = j
+		}
+	}
+	return n
 }
 
 // bodyPlaceholder provides {body.<field>} and {body.<a>.<b>}: a field of a

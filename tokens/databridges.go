@@ -1,9 +1,6 @@
 package tokens
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // dataBridges trust token. Source: dev.databridges.io (trusted.create.token)
 // and the official boilerplate databridges-io/boilerplate.js.webworkers
@@ -71,14 +68,14 @@ func init() {
 		KeyDoc:      "the app key, which the request's dbappkey must match",
 		Claims: []Claim{
 			{Name: "sid", Type: String, Required: true, Param: []string{"sid"},
-				Limits: Limits{MaxLen: 128, Pattern: printable, PatternDoc: printableDoc}, Doc: "the client's dbridge.sessionid"},
+				Limits: Limits{MaxLen: 128, Chars: printable}, Doc: "the client's dbridge.sessionid"},
 			{Name: "cname", Type: String, Required: true, Param: []string{"ch"},
-				Limits: Limits{MaxLen: 64, Pattern: regexp.MustCompile(`^(pvt|prs|sys):[a-zA-Z0-9.:_-]*$`),
-					PatternDoc: "a pvt:, prs: or sys: name of letters, digits and . : _ -"},
+				Limits: Limits{MaxLen: 64, Prefixes: []string{"pvt:", "prs:", "sys:"},
+					Chars: NewCharset("letters, digits and . : _ -", "a-zA-Z0-9.:_-", false)},
 				Doc: "the channel or RPC server name"},
 			{Name: "pub", Type: Bool, Privileged: true, Required: true, Default: []string{"true"}, Doc: "publishing allowed"},
 			{Name: "conn_info", Type: Object, Required: true},
-			{Name: "conn_info.sysid", Type: String, User: true, Limits: Limits{MaxLen: 256, Pattern: printable, PatternDoc: printableDoc}},
+			{Name: "conn_info.sysid", Type: String, User: true, Limits: Limits{MaxLen: 256, Chars: printable}},
 			{Name: "conn_info.sysinfo", Type: Object, Default: []string{"{}"}},
 			{Name: "iat", Type: Time, Gen: GenIssuedAt},
 		},

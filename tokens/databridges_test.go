@@ -162,7 +162,7 @@ func TestDataBridgesEnvelope(t *testing.T) {
 		{"dbappkey wrong", "user1", map[string]Value{"ch": S("prs:lobby"), "sid": S(dbSID), "dbappkey": S("nope")}, http.StatusForbidden, "dbappkey",
 			`{"statuscode":1,"error_message":"dbappkey: does not match this endpoint's app key","accesskey":""}`},
 		{"bad channel", "user1", dbBody("lobby", "channel.subscribe"), http.StatusBadRequest, "ch",
-			`{"statuscode":1,"error_message":"ch: may hold only a pvt:, prs: or sys: name of letters, digits and . : _ -","accesskey":""}`},
+			`{"statuscode":1,"error_message":"ch: must start with one of \"pvt:\", \"prs:\", \"sys:\"","accesskey":""}`},
 		{"no user", "", dbBody("prs:lobby", "channel.subscribe"), http.StatusUnauthorized, "",
 			`{"statuscode":1,"error_message":"this endpoint needs an authenticated user","accesskey":""}`},
 	} {

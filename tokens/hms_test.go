@@ -12,8 +12,8 @@ func TestHMSAppGolden(t *testing.T) {
 	m := golden(t, tmpl, Input{User: "user-1234", Request: req, Contract: true}, hs256Header,
 		`{"access_key":"6365abc","room_id":"633fcdd84208780bf665346a","user_id":"user-1234","role":"host","type":"app","version":2,
 		  "iat":1764000000,"nbf":1764000000,"exp":1764086400,"jti":"JTI"}`)
-	if !uuidRE.MatchString(m.JTI) {
-		t.Errorf("Minted.JTI = %q, want a UUIDv4", m.JTI)
+	if !uuidRE.MatchString(m.JTI()) {
+		t.Errorf("Minted.JTI() = %q, want a UUIDv4", m.JTI())
 	}
 	body, status, ctype := tmpl.Preset().Answer(nil, &m)
 	if want := `{"token":"` + m.Token + `","msg":"Token generated successfully!","success":true}`; string(body) != want || status != 200 || ctype != "application/json" {

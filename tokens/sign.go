@@ -20,6 +20,8 @@ import (
 // payload) and appends the raw signature to dst.
 type Signer interface {
 	Alg() string
+	// Size is the length of a signature in bytes.
+	Size() int
 	Sign(dst, signingInput []byte) ([]byte, error)
 }
 
@@ -41,17 +43,19 @@ func NewHMAC(alg string, secret []byte) (Signer, error) {
 		return nil, errors.New("the HMAC secret is empty")
 	}
 	key := append([]byte(nil), secret...)
-	s := &hmacSigner{alg: alg}
+	s := &hmacSigner{alg: alg, size: h().Size()}
 	s.pool.New = func() any { return hmac.New(h, key) }
 	return s, nil
 }
 
 type hmacSigner struct {
 	alg  string
+	size int
 	pool sync.Pool
 }
 
 func (s *hmacSigner) Alg() string { return s.alg }
+func (s *hmacSigner) Size() int   { return s.size }
 
 func (s *hmacSigner) Sign(dst, input []byte) ([]byte, error) {
 	m := s.pool.Get().(hash.Hash)
@@ -85,15 +89,24 @@ func NewAsymmetric(alg string, key crypto.Signer) (Signer, error) {
 	default:
 		return nil, fmt.Errorf("unsupported private key type %T", key)
 	}
-	return &asymSigner{method: m, key: key}, nil
+	size := 64 // ES256, EdDSA
+	switch k := key.(type) {
+	case *rsa.PrivateKey:
+		size = k.Size()
+	case *ecdsa.PrivateKey:
+		size = 2 * ((k.Curve.Params().BitSize + 7) / 8)
+	}
+	return &asymSigner{method: m, key: key, size: size}, nil
 }
 
 type asymSigner struct {
 	method jwt.SigningMethod
 	key    crypto.Signer
+	size   int
 }
 
 func (s *asymSigner) Alg() string { return s.method.Alg() }
+func (s *asymSigner) Size() int   { return s.size }
 
 func (s *asymSigner) Sign(dst, input []byte) ([]byte, error) {
 	sig, err := s.method.Sign(string(input), s.key)

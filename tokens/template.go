@@ -1,10 +1,11 @@
 package tokens
 
 import (
-	"crypto/rand"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Config is what a route says about one preset: the key, the signer, the
@@ -76,6 +78,7 @@ type slot struct {
 	allow      []string // checked static allow values
 	allowTmpls []string // allow values to render per request
 	hasAllow   bool
+	enc        []byte // a constant's JSON, encoded once
 }
 
 type node struct {
@@ -97,6 +100,7 @@ type Template struct {
 	slots    []slot
 	root     []node
 	gens     []int // slots with generated values
+	hasExp   bool
 	index    map[string]int
 	pool     sync.Pool
 }
@@ -195,6 +199,9 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 		if err != nil {
 			return nil, err
 		}
+		if (s.src == srcConst || s.src == srcKey) && len(c.Param) == 0 && !s.val.Empty() {
+			s.enc = appendValue(nil, c.Type, s.val)
+		}
 		t.index[c.Name] = len(t.slots)
 		if c.Gen != GenNone {
 			t.gens = append(t.gens, len(t.slots))
@@ -202,9 +209,10 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 		t.slots = append(t.slots, s)
 	}
 	t.root = buildTree(schema, t.index)
+	t.hasExp = p.HasExpiry()
 	n := len(t.slots)
 	t.pool.New = func() any {
-		return &Mint{t: t, vals: make([]Value, n), set: make([]bool, n), buf: make([]byte, 0, 512), scratch: make([]byte, 0, 384)}
+		return &Mint{t: t, vals: make([]Value, n), set: make([]bool, n), dirty: make([]bool, n), iatText: make([]byte, 0, 20), scratch: make([]byte, 0, 512), sig: make([]byte, 0, 64)}
 	}
 	return t, nil
 }
@@ -426,14 +434,16 @@ func (t *Template) TTL() time.Duration {
 // the claims through it.
 type Mint struct {
 	t       *Template
-	in      *Input
+	in      Input
 	vals    []Value
 	set     []bool
-	buf     []byte
-	scratch []byte
+	dirty   []bool // a Finish hook set the value: pre-encoded bytes do not apply
+	scratch []byte // the payload
+	sig     []byte
 	ttl     time.Duration
 	iat     int64
-	jti     string
+	iatText []byte // iat as JSON, written for iat and nbf
+	jti     [36]byte
 }
 
 // Get returns a claim's value, if it is set.
@@ -455,7 +465,7 @@ func (m *Mint) Set(name string, v Value) *Error {
 	if reason != "" {
 		return Invalid(name, "", reason)
 	}
-	m.vals[i], m.set[i] = v, true
+	m.vals[i], m.set[i], m.dirty[i] = v, true, true
 	return nil
 }
 
@@ -486,9 +496,9 @@ func (t *Template) Mint(now time.Time, in Input) (Minted, *Error) {
 		return Minted{}, Unauthenticated("this endpoint needs an authenticated user")
 	}
 	m := t.pool.Get().(*Mint)
-	m.in, m.ttl, m.jti = &in, t.ttl, ""
+	m.in, m.ttl = in, t.ttl
 	out, err := m.run(now)
-	m.in = nil
+	m.in = Input{}
 	for i := range m.vals {
 		m.vals[i] = Value{}
 	}
@@ -502,12 +512,18 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 		return Minted{}, err
 	}
 	for i := range t.slots {
-		m.set[i] = false
-		if t.slots[i].claim.Gen != GenNone {
-			continue
-		}
-		if err := m.fill(i); err != nil {
-			return Minted{}, err
+		s := &t.slots[i]
+		m.dirty[i] = false
+		switch {
+		case s.claim.Gen != GenNone:
+			m.set[i] = false
+		case s.enc != nil:
+			m.vals[i], m.set[i] = s.val, true // a constant: nothing to check
+		default:
+			m.set[i] = false
+			if err := m.fill(i); err != nil {
+				return Minted{}, err
+			}
 		}
 	}
 	if f := t.preset.Finish; f != nil {
@@ -516,31 +532,39 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 		}
 	}
 	m.iat = now.Add(-t.preset.IssuedAtSkew).Unix()
+	m.iatText = strconv.AppendInt(m.iatText[:0], m.iat, 10)
+	hasJTI := false
 	for _, i := range t.gens {
 		m.set[i] = true
 		if t.slots[i].claim.Gen == GenUUID {
-			m.jti = newUUID()
+			m.jti, hasJTI = newUUID(), true
 		}
 	}
 
-	// header64 "." base64(payload), signed; then "." base64(signature).
+	// The token is header64, base64(payload), ".", base64(signature),
+	// written once into a buffer of its exact size that becomes the string.
+	enc := base64.RawURLEncoding
 	m.scratch = m.appendObject(m.scratch[:0], t.root)
-	buf := append(m.buf[:0], t.header64...)
-	buf = base64.RawURLEncoding.AppendEncode(buf, m.scratch)
-	signed := len(buf)
-	buf, err := t.signer.Sign(buf, buf)
+	signed := len(t.header64) + enc.EncodedLen(len(m.scratch))
+	tok := make([]byte, signed+1+enc.EncodedLen(t.signer.Size()))
+	copy(tok, t.header64)
+	enc.Encode(tok[len(t.header64):signed], m.scratch)
+	sig, err := t.signer.Sign(m.sig[:0], tok[:signed])
 	if err != nil {
-		m.buf = buf[:0]
 		return Minted{}, &Error{Status: http.StatusInternalServerError, Reason: "signing failed"}
 	}
-	m.scratch = append(m.scratch[:0], buf[signed:]...)
-	buf = append(buf[:signed], '.')
-	buf = base64.RawURLEncoding.AppendEncode(buf, m.scratch)
-	tok := string(buf)
-	m.buf = buf[:0]
+	m.sig = sig
+	if n := signed + 1 + enc.EncodedLen(len(sig)); n != len(tok) {
+		tok = append(tok[:signed:signed], make([]byte, n-signed)...) // a signer whose size varies
+	}
+	tok[signed] = '.'
+	enc.Encode(tok[signed+1:], sig)
 
-	out := Minted{Token: tok, Key: t.key, User: m.in.User, JTI: m.jti, IssuedAt: m.iat}
-	if t.preset.HasExpiry() {
+	out := Minted{Token: unsafe.String(unsafe.SliceData(tok), len(tok)), Key: t.key, User: m.in.User, IssuedAt: m.iat}
+	if hasJTI {
+		out.jti, out.hasJTI = m.jti, true
+	}
+	if t.hasExp {
 		out.Expires = m.iat + int64(m.ttl/time.Second)
 	}
 	return out, nil
@@ -582,10 +606,10 @@ func (m *Mint) fill(i int) *Error {
 	s := &m.t.slots[i]
 	c := &s.claim
 	var v Value
-	have := false
+	have, checked := false, false
 	switch s.src {
 	case srcConst, srcKey:
-		v, have = s.val, true
+		v, have, checked = s.val, true, true // checked at Compile
 	case srcUser:
 		v, have = S(m.in.User), true
 	case srcDynamic:
@@ -635,7 +659,7 @@ func (m *Mint) fill(i int) *Error {
 			case s.hasAllow && !m.allowed(s, pv):
 				return Forbidden(c.Name, p, "value is not allowed")
 			}
-			v, have, param = pv, true, p
+			v, have, param, checked = pv, true, p, true // limits checked above
 			break
 		}
 	}
@@ -652,8 +676,10 @@ func (m *Mint) fill(i int) *Error {
 		}
 		return nil
 	}
-	if reason := c.Limits.check(c.Type, v); reason != "" {
-		return Invalid(c.Name, param, reason)
+	if !checked {
+		if reason := c.Limits.check(c.Type, v); reason != "" {
+			return Invalid(c.Name, param, reason)
+		}
 	}
 	m.vals[i], m.set[i] = v, true
 	return nil
@@ -748,21 +774,28 @@ func (m *Mint) appendSlot(dst *[]byte, i int) bool {
 	s := &m.t.slots[i]
 	switch s.claim.Gen {
 	case GenIssuedAt, GenNotBefore:
-		*dst = strconv.AppendInt(*dst, m.iat, 10)
+		*dst = append(*dst, m.iatText...)
 	case GenExpiry:
 		*dst = strconv.AppendInt(*dst, m.iat+int64(m.ttl/time.Second), 10)
 	case GenUUID:
-		*dst = appendString(*dst, m.jti)
+		*dst = append(append(append(*dst, '"'), m.jti[:]...), '"')
 	default:
-		*dst = appendValue(*dst, s.claim.Type, m.vals[i])
+		if s.enc != nil && !m.dirty[i] {
+			*dst = append(*dst, s.enc...)
+		} else {
+			*dst = appendValue(*dst, s.claim.Type, m.vals[i])
+		}
 	}
 	return true
 }
 
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
+// newUUID returns a random (version 4) UUID. A jti must be unique, not
+// secret: the runtime's ChaCha8 generator (math/rand/v2, seeded from the
+// operating system) gives 122 random bits without a system call.
+func newUUID() [36]byte {
 	var u [16]byte
-	_, _ = rand.Read(u[:])
+	binary.LittleEndian.PutUint64(u[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(u[8:], rand.Uint64())
 	u[6] = (u[6] & 0x0f) | 0x40
 	u[8] = (u[8] & 0x3f) | 0x80
 	var b [36]byte
@@ -775,5 +808,5 @@ func newUUID() string {
 		b[j], b[j+1] = hexDigits[x>>4], hexDigits[x&0xf]
 		j += 2
 	}
-	return string(b[:])
+	return b
 }

@@ -15,10 +15,10 @@ func init() {
 		Name:    "viasocket",
 		Summary: "viaSocket embed token (the embedToken attribute of the embed script)",
 		Claims: []Claim{
-			{Name: "org_id", Type: String, Required: true, Limits: Limits{MaxLen: 128, Pattern: idChars, PatternDoc: idCharsDoc}},
-			{Name: "project_id", Type: String, Required: true, Limits: Limits{MaxLen: 128, Pattern: idChars, PatternDoc: idCharsDoc}},
+			{Name: "org_id", Type: String, Required: true, Limits: Limits{MaxLen: 128, Chars: idChars}},
+			{Name: "project_id", Type: String, Required: true, Limits: Limits{MaxLen: 128, Chars: idChars}},
 			{Name: "user_id", Type: String, User: true, Required: true, Param: []string{"user_id"},
-				Limits: Limits{MaxLen: 256, Pattern: printable, PatternDoc: printableDoc}},
+				Limits: Limits{MaxLen: 256, Chars: printable}},
 			{Name: "iat", Type: Time, Gen: GenIssuedAt},
 			{Name: "exp", Type: Time, Gen: GenExpiry},
 		},

@@ -1,7 +1,6 @@
 package tokens
 
 import (
-	"regexp"
 	"strings"
 	"time"
 )
@@ -66,23 +65,23 @@ func init() {
 			{Name: "role_type", Type: Int, Privileged: true, Required: true, Default: []string{"0"},
 				Param: []string{"role"}, Limits: zoomBinary, Doc: "1 host or co-host, 0 participant"},
 			{Name: "tpc", Type: String, Required: true, Param: []string{"sessionName"},
-				Limits: Limits{MaxLen: 200, Pattern: regexp.MustCompile(`^[A-Za-z0-9 !#$%&()+\-:;<=.>?@\[\]^_{}|~,\\]*$`),
-					PatternDoc: "letters, digits, space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ , \\"},
+				Limits: Limits{MaxLen: 200, Chars: NewCharset("letters, digits, space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ , \\",
+					"a-zA-Z0-9 !#$%&()+-:;<=.>?@[]^_{}|~,\\", false)},
 				Doc: "the session name; must equal the topic passed to join()"},
 			{Name: "version", Type: Int, Const: true, Default: []string{"1"}},
 			{Name: "iat", Type: Time, Gen: GenIssuedAt},
 			{Name: "exp", Type: Time, Gen: GenExpiry},
 			{Name: "user_identity", Type: String, User: true, Param: []string{"userIdentity"},
-				Limits: Limits{MaxLen: 35, Pattern: printable, PatternDoc: printableDoc}},
-			{Name: "user_key", Type: String, Limits: Limits{MaxLen: 36, Pattern: printable, PatternDoc: printableDoc},
+				Limits: Limits{MaxLen: 35, Chars: printable}},
+			{Name: "user_key", Type: String, Limits: Limits{MaxLen: 36, Chars: printable},
 				Doc: "the current docs' name for user_identity"},
 			{Name: "session_key", Type: String, Param: []string{"sessionKey"},
-				Limits: Limits{MaxLen: 36, Pattern: printable, PatternDoc: printableDoc}},
+				Limits: Limits{MaxLen: 36, Chars: printable}},
 			{Name: "geo_regions", Type: String, Param: []string{"geoRegions"}, Normalize: normalizeGeoRegions},
 			{Name: "cloud_recording_option", Type: Int, Param: []string{"cloudRecordingOption"}, Limits: zoomBinary},
 			{Name: "cloud_recording_election", Type: Int, Param: []string{"cloudRecordingElection"}, Limits: zoomBinary},
 			{Name: "telemetry_tracking_id", Type: String, Param: []string{"telemetryTrackingId"},
-				Limits: Limits{MaxLen: 256, Pattern: printable, PatternDoc: printableDoc}},
+				Limits: Limits{MaxLen: 256, Chars: printable}},
 			{Name: "video_webrtc_mode", Type: Int, Param: []string{"videoWebRtcMode"}, Limits: zoomBinary},
 			{Name: "audio_webrtc_mode", Type: Int, Param: []string{"audioWebRtcMode", "audioCompatibleMode"}, Limits: zoomBinary},
 			{Name: "cloud_recording_transcript_option", Type: Int, Limits: Limits{Enum: []string{"0", "1", "2"}}},
