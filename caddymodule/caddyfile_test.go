@@ -147,3 +147,34 @@ basic_auth {
 		t.Fatalf("handler order authentication=%d provider_token=%d reverse_proxy=%d, want increasing: %s", a, p, r, out)
 	}
 }
+
+func TestSessionJWTAdaptsToJSON(t *testing.T) {
+	out, err := adapt(t, site(`provider_token hms_app {
+	key k
+	secret {env.S}
+	claim role guest
+	allow room_id {http.auth.user.rooms}
+	session jwt {
+		from cookie app_session
+		from header Authorization Bearer
+		secret {env.SESSION_SECRET}
+		jwks https://id.example.com/.well-known/jwks.json
+		algorithms RS256 HS256
+		issuer https://id.example.com/
+		audience tokenmint other
+		leeway 10s
+		user_claim uid
+		require plan pro team
+		strip
+		realm app
+		cache_size 500
+	}
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"session":{"method":"jwt","jwt":{"from":[{"source":"cookie","name":"app_session"},{"source":"header","name":"Authorization","scheme":"Bearer"}],"secrets":["{env.SESSION_SECRET}"],"jwks":"https://id.example.com/.well-known/jwks.json","algorithms":["RS256","HS256"],"issuers":["https://id.example.com/"],"audiences":["tokenmint","other"],"leeway":10000000000,"user_claim":"uid","require":{"plan":["pro","team"]},"strip":true,"realm":"app","cache_size":500}}`
+	if !strings.Contains(out, want) {
+		t.Errorf("adapted JSON:\n%s\ndoes not hold\n%s", out, want)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -439,9 +438,9 @@ func (v *jwtVerifier) authenticate(r *http.Request) (*identity, *Credential, *se
 		return nil, nil, invalidToken("the token is larger than 8 KiB")
 	}
 	nowT := now()
-	var key [32]byte
+	var key sessionKey
 	if v.cache != nil {
-		key = sha256.Sum256([]byte(tok))
+		key = v.cache.key(tok)
 		// A cached session stands only while the JWKS key that verified it
 		// is still published: a key the provider removed revokes it.
 		if id, ok := v.cache.get(key, nowT); ok && (id.kid == "" || v.jwks.has(id.kid)) {

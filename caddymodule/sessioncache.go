@@ -1,26 +1,38 @@
 package caddymodule
 
 import (
+	"hash/maphash"
 	"sync"
 	"time"
 )
 
-// sessionCache remembers verified sessions by the SHA-256 of their token
-// until the token expires, so that repeat requests skip the signature check
-// (an RS256 or ES256 verification costs tens of microseconds). It holds no
-// token, only its hash and what the session said. It is bounded: when full,
+// sessionCache remembers verified sessions by a keyed 128-bit hash of
+// their token until the token expires, so that repeat requests skip the
+// signature check (an RS256 or ES256 verification costs tens of
+// microseconds). It holds no token, only its hash and what the session said.
+// The hash is two maphash sums under seeds drawn at random per cache: an
+// attacker can neither compute nor observe them, so crafting a token that
+// collides with a cached one is a 2^-128 guess. It is bounded: when full,
 // expired entries go first, then arbitrary ones.
 type sessionCache struct {
-	mu  sync.RWMutex
-	max int
-	m   map[[32]byte]*identity
+	mu    sync.RWMutex
+	max   int
+	seeds [2]maphash.Seed
+	m     map[sessionKey]*identity
 }
+
+type sessionKey [2]uint64
 
 func newSessionCache(max int) *sessionCache {
-	return &sessionCache{max: max, m: make(map[[32]byte]*identity)}
+	return &sessionCache{max: max, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, m: make(map[sessionKey]*identity)}
 }
 
-func (c *sessionCache) get(key [32]byte, now time.Time) (*identity, bool) {
+// key hashes a token.
+func (c *sessionCache) key(tok string) sessionKey {
+	return sessionKey{maphash.String(c.seeds[0], tok), maphash.String(c.seeds[1], tok)}
+}
+
+func (c *sessionCache) get(key sessionKey, now time.Time) (*identity, bool) {
 	c.mu.RLock()
 	id, ok := c.m[key]
 	c.mu.RUnlock()
@@ -30,7 +42,7 @@ func (c *sessionCache) get(key [32]byte, now time.Time) (*identity, bool) {
 	return id, true
 }
 
-func (c *sessionCache) put(key [32]byte, id *identity, now time.Time) {
+func (c *sessionCache) put(key sessionKey, id *identity, now time.Time) {
 	if !now.Before(id.exp) {
 		return
 	}
