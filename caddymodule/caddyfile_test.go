@@ -1,6 +1,8 @@
 package caddymodule
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -173,8 +175,42 @@ func TestSessionJWTAdaptsToJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `"session":{"method":"jwt","jwt":{"from":[{"source":"cookie","name":"app_session"},{"source":"header","name":"Authorization","scheme":"Bearer"}],"secrets":["{env.SESSION_SECRET}"],"jwks":"https://id.example.com/.well-known/jwks.json","algorithms":["RS256","HS256"],"issuers":["https://id.example.com/"],"audiences":["tokenmint","other"],"leeway":10000000000,"user_claim":"uid","require":{"plan":["pro","team"]},"strip":true,"realm":"app","cache_size":500}}`
-	if !strings.Contains(out, want) {
-		t.Errorf("adapted JSON:\n%s\ndoes not hold\n%s", out, want)
+	want := `{"method":"jwt","jwt":{"from":[{"source":"cookie","name":"app_session"},{"source":"header","name":"Authorization","scheme":"Bearer"}],"secrets":["{env.SESSION_SECRET}"],"jwks":"https://id.example.com/.well-known/jwks.json","algorithms":["RS256","HS256"],"issuers":["https://id.example.com/"],"audiences":["tokenmint","other"],"leeway":10000000000,"user_claim":"uid","require":{"plan":["pro","team"]},"strip":true,"realm":"app","cache_size":500}}`
+	var cfg, wantSession any
+	if err := json.Unmarshal([]byte(out), &cfg); err != nil {
+		t.Fatal(err)
 	}
+	if err := json.Unmarshal([]byte(want), &wantSession); err != nil {
+		t.Fatal(err)
+	}
+	h := findHandler(cfg, "provider_token")
+	if h == nil {
+		t.Fatalf("no provider_token handler in %s", out)
+	}
+	if got := h["session"]; !reflect.DeepEqual(got, wantSession) {
+		gj, _ := json.Marshal(got)
+		t.Errorf("session:\n got %s\nwant %s", gj, want)
+	}
+}
+
+// findHandler finds the first object with "handler": name in adapted JSON.
+func findHandler(v any, name string) map[string]any {
+	switch x := v.(type) {
+	case map[string]any:
+		if x["handler"] == name {
+			return x
+		}
+		for _, e := range x {
+			if h := findHandler(e, name); h != nil {
+				return h
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if h := findHandler(e, name); h != nil {
+				return h
+			}
+		}
+	}
+	return nil
 }
