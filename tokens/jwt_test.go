@@ -380,10 +380,10 @@ func TestJWTEscapingMatchesEncodingJSON(t *testing.T) {
 		js   string // a json_string claim: JSON text
 	}{
 		{"quotes and backslash", `say "hi" \ bye`, `"say \"hi\""`},
-		{"newlines and tabs", "line1\nline2\r\n\tend", `"a\nb"`},
+		{"escaped newlines in JSON text", "line1 line2", `"a\nb"`},
 		{"HTML", `<script>alert("x")</script> & more`, `{"html":"<b>&amp;</b>"}`},
 		{"U+2028 and U+2029", "a\u2028b\u2029c", "\"x\u2028y\""},
-		{"control characters", "nul\x00bel\x07esc\x1bdel\x7f", `"\u0001"`},
+		{"escaped control characters in JSON text", "plain", `"\u0001"`},
 		{"non-ASCII", "café 😀 日本", `{"k":"ünï"}`},
 		{"empty json_string text", "x", `""`},
 	} {
@@ -491,5 +491,23 @@ func TestJWTInvalidUTF8(t *testing.T) {
 				t.Fatal("regression: value.go:188 check(Object/JSON) accepts invalid UTF-8 (json.Valid does not check it, compactJSON keeps the bytes) and appendValue writes it raw, so the payload is not UTF-8; String and Strings refuse it. Payload: " + strings.ToValidUTF8(got, "<?>"))
 			}
 		})
+	}
+}
+
+// TestControlCharactersRefused: claim text never holds control characters,
+// whether from the config or from the request.
+func TestControlCharactersRefused(t *testing.T) {
+	for _, bad := range []string{"line1\nline2", "tab\there", "nul\x00", "bel\x07", "del\x7f", "cr\r"} {
+		p, _ := Lookup("jwt")
+		if _, err := Compile(p, jwtConfig(map[string][]string{"s": {bad}}, nil)); err == nil {
+			t.Errorf("config value %q: Compile succeeded, want a refusal", bad)
+		}
+		if _, err := Compile(p, jwtConfig(map[string][]string{"l": {"ok", bad}}, map[string]Type{"l": Strings})); err == nil {
+			t.Errorf("array element %q: Compile succeeded, want a refusal", bad)
+		}
+		tmpl := compile(t, "hms_app", Config{Key: "k", Claims: map[string][]string{"role": {"guest"}}})
+		refusal(t, tmpl, Input{User: "u", Request: &fakeRequest{params: map[string]Value{"room_id": S("r" + bad)}}, Contract: true}, 400, "room_id")
+		tmpl = compile(t, "jwt", jwtConfig(map[string][]string{"note": {"{q.note}"}}, nil))
+		refusal(t, tmpl, Input{User: "u", Request: &fakeRequest{vars: map[string]string{"q.note": bad}}}, 400, "note")
 	}
 }

@@ -126,6 +126,21 @@ func (v Value) items() ([]string, bool) {
 	return []string{v.Str}, true
 }
 
+// checkText refuses what no claim text should hold: invalid UTF-8 and
+// control characters (a newline or a NUL in a claim breaks some providers'
+// parsers and every log line that shows it).
+func checkText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b == 0x7f {
+			return "must not hold control characters"
+		}
+	}
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8 text"
+	}
+	return ""
+}
+
 // check converts v to t and reports a reason when it cannot be. The
 // returned Value is normalized: integers and numbers in canonical text,
 // booleans as "true"/"false", arrays as lists, JSON as compact text.
@@ -135,8 +150,8 @@ func check(t Type, v Value) (Value, string) {
 		if v.Kind != Scalar {
 			return v, "must be a string"
 		}
-		if !utf8.ValidString(v.Str) {
-			return v, "must be valid UTF-8 text"
+		if reason := checkText(v.Str); reason != "" {
+			return v, reason
 		}
 		return v, ""
 	case Int:
@@ -180,8 +195,8 @@ func check(t Type, v Value) (Value, string) {
 			return v, "must be an array of strings"
 		}
 		for _, s := range items {
-			if !utf8.ValidString(s) {
-				return v, "must be valid UTF-8 text"
+			if reason := checkText(s); reason != "" {
+				return v, reason
 			}
 		}
 		return Value{Kind: List, List: items}, ""
