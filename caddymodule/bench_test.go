@@ -6,12 +6,14 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -150,5 +152,18 @@ func BenchmarkSession(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkLatencyHistogram is what a mint-latency histogram would add to
+// every request (two clock reads and an Observe), to weigh against
+// BenchmarkServeHTTP/respond: tokenmint keeps no histogram unless this
+// costs under 2% of the hot path.
+func BenchmarkLatencyHistogram(b *testing.B) {
+	h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "x", Buckets: prometheus.DefBuckets})
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		h.Observe(time.Since(t0).Seconds())
 	}
 }

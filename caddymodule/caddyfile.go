@@ -27,7 +27,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 	return m, err
 }
 
-const subdirectives = "key, secret, algorithm, ttl, claim, type, allow, session, inject, max_body"
+const subdirectives = "key, secret, algorithm, ttl, claim, type, allow, session, inject, max_body, audit_level"
 
 // UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
 //
@@ -58,6 +58,7 @@ const subdirectives = "key, secret, algorithm, ttl, claim, type, allow, session,
 //		}
 //		inject    header <Name> [<scheme>] # put the token on the proxied request instead
 //		max_body  <size>                   # request body cap; default 64KiB
+//		audit_level debug|info|warn|error  # level of the per-token audit line; default debug
 //	}
 //
 // The whole block is checked against the preset here, so a bad Caddyfile
@@ -155,6 +156,16 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if len(args) == 3 {
 				h.Inject.Scheme = args[2]
 			}
+
+		case "audit_level":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			if _, err := auditLevel(v); err != nil {
+				return d.WrapErr(err)
+			}
+			h.AuditLevel = v
 
 		case "max_body":
 			var v string

@@ -15,6 +15,7 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -89,12 +90,21 @@ type Handler struct {
 	// Default: 64 KiB. A larger body is refused with 413.
 	MaxBody int64 `json:"max_body,omitempty"`
 
+	// AuditLevel is the log level of the audit line written for every
+	// minted token (preset, sub, jti, kid, iat, exp; never the token):
+	// debug, info, warn or error. Refusals are logged at info with their
+	// reason. Default: debug.
+	AuditLevel string `json:"audit_level,omitempty"`
+
 	preset   *tokens.Preset
 	tmpl     *tokens.Template
 	logger   *zap.Logger
 	maxBody  int64
 	method   string // the session method, defaulted
 	verifier *jwtVerifier
+	audit    zapcore.Level
+	minted   prometheus.Counter // tokenmint_tokens_total{preset, "minted"}
+	session  prometheus.Counter // tokenmint_sessions_total{method, "ok", "none"}
 	useBody  bool
 	injectAs string // the scheme and a space, or ""
 }
@@ -160,6 +170,14 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			return err
 		}
 	}
+	if h.audit, err = auditLevel(h.AuditLevel); err != nil {
+		return err
+	}
+	if err := registerMetrics(ctx.GetMetricsRegistry()); err != nil {
+		return fmt.Errorf("registering metrics: %v", err)
+	}
+	h.minted = metrics.tokens.WithLabelValues(h.Preset, "minted")
+	h.session = metrics.sessions.WithLabelValues(h.method, "ok", "none")
 	if h.Inject != nil && h.Inject.Scheme != "" {
 		h.injectAs = h.Inject.Scheme + " "
 	}
@@ -186,6 +204,9 @@ func (h *Handler) compile(key string, secret []byte, resolve bool) (*tokens.Temp
 	}
 	h.preset = p
 	if err := h.checkSession(); err != nil {
+		return nil, err
+	}
+	if _, err := auditLevel(h.AuditLevel); err != nil {
 		return nil, err
 	}
 	if h.Inject != nil && strings.TrimSpace(h.Inject.Header) == "" {
@@ -304,6 +325,21 @@ func (h *Handler) Cleanup() error {
 	return nil
 }
 
+// auditLevel parses AuditLevel.
+func auditLevel(s string) (zapcore.Level, error) {
+	switch s {
+	case "", "debug":
+		return zapcore.DebugLevel, nil
+	case "info":
+		return zapcore.InfoLevel, nil
+	case "warn":
+		return zapcore.WarnLevel, nil
+	case "error":
+		return zapcore.ErrorLevel, nil
+	}
+	return 0, fmt.Errorf("audit_level %q: use debug, info, warn or error", s)
+}
+
 // resolveSecret resolves a secret's {env.*} and {file.*} placeholders. An
 // unset variable or a missing file is an error that names the placeholder,
 // never the value.
@@ -350,12 +386,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		if user == "" {
 			return h.refuseSession(w, r, noCredential("no user: the "+h.Session.Header+" header is missing"))
 		}
+		h.session.Inc()
 		repl.Set("http.auth.user.id", user)
 	case "jwt":
 		id, where, serr := h.verifier.authenticate(r)
 		if serr != nil {
 			return h.refuseSession(w, r, serr)
 		}
+		h.session.Inc()
 		user = id.user
 		repl.Set("http.auth.user.id", user)
 		for _, c := range id.claims {
@@ -381,9 +419,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if minted.Expires != 0 {
 		repl.Set("http.provider_token.expires", minted.Expires)
 	}
-	if c := h.logger.Check(zapcore.DebugLevel, "minted token"); c != nil {
-		c.Write(zap.String("preset", h.Preset), zap.String("user", user), zap.String("jti", minted.JTI()),
-			zap.Int64("iat", minted.IssuedAt), zap.Int64("exp", minted.Expires))
+	h.minted.Inc()
+	if c := h.logger.Check(h.audit, "minted token"); c != nil {
+		c.Write(zap.String("preset", h.Preset), zap.String("sub", user), zap.String("jti", minted.JTI()),
+			zap.String("kid", minted.KID), zap.Int64("iat", minted.IssuedAt), zap.Int64("exp", minted.Expires))
 	}
 
 	if !respond {
@@ -412,7 +451,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 // preset's client needs its own in-band shape (dataBridges). Otherwise the
 // preset's error body is written here.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, e *tokens.Error) error {
-	if c := h.logger.Check(zapcore.DebugLevel, "refused token"); c != nil {
+	metrics.tokens.WithLabelValues(h.Preset, outcome(e.Status)).Inc()
+	if c := h.logger.Check(zapcore.InfoLevel, "refused token"); c != nil {
 		c.Write(zap.String("preset", h.Preset), zap.Int("status", e.Status), zap.String("field", e.Field()), zap.String("reason", e.Reason))
 	}
 	hdr := w.Header()
@@ -446,6 +486,11 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, e *tokens.Error
 // error_description}. handle_errors routes take it where the site has them;
 // an in-band preset (dataBridges) answers in its own shape.
 func (h *Handler) refuseSession(w http.ResponseWriter, r *http.Request, e *sessionError) error {
+	metrics.tokens.WithLabelValues(h.Preset, outcome(e.status)).Inc()
+	metrics.sessions.WithLabelValues(h.method, "refused", e.reason).Inc()
+	if c := h.logger.Check(zapcore.InfoLevel, "refused session"); c != nil {
+		c.Write(zap.String("preset", h.Preset), zap.String("method", h.method), zap.Int("status", e.status), zap.String("reason", e.reason))
+	}
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")
 	if h.Inject == nil && h.preset.Envelope.InBand {

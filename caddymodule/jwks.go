@@ -270,6 +270,8 @@ func (c *jwksCache) Destruct() error {
 	c.mu.Unlock()
 	c.cancel()
 	c.wg.Wait()
+	initMetrics()
+	metrics.jwksKeys.DeleteLabelValues(c.url)
 	return nil
 }
 
@@ -348,10 +350,15 @@ func (c *jwksCache) run(f *jwksFetch) {
 	case err == nil:
 		c.set.Store(got.set)
 		c.ok.Add(1)
+		initMetrics()
+		metrics.jwksFetches.WithLabelValues("ok").Inc()
+		metrics.jwksKeys.WithLabelValues(c.url).Set(float64(len(got.set.keys)))
 		c.fails, c.lastErr = 0, nil
 		c.due = time.Now().Add(refresh)
 	default:
 		c.failed.Add(1)
+		initMetrics()
+		metrics.jwksFetches.WithLabelValues("failed").Inc()
 		c.fails++
 		c.lastErr = fmt.Errorf("JWKS %s: %w", c.url, err)
 		refresh = c.retryAfter(c.fails)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -108,21 +109,22 @@ const maxSessionToken = 8 << 10
 type sessionError struct {
 	status int    // 400, 401, 403 or 503
 	code   string // RFC 6750 error code; "" when no credential was sent
+	reason string // a short fixed word for metrics: expired, bad_signature, ...
 	desc   string // why, without the token or a key
 }
 
 func (e *sessionError) Error() string { return e.desc }
 
 func noCredential(desc string) *sessionError {
-	return &sessionError{status: http.StatusUnauthorized, desc: desc}
+	return &sessionError{status: http.StatusUnauthorized, reason: "no_credential", desc: desc}
 }
 
-func invalidToken(desc string) *sessionError {
-	return &sessionError{status: http.StatusUnauthorized, code: "invalid_token", desc: desc}
+func invalidToken(reason, desc string) *sessionError {
+	return &sessionError{status: http.StatusUnauthorized, code: "invalid_token", reason: reason, desc: desc}
 }
 
-func insufficientScope(desc string) *sessionError {
-	return &sessionError{status: http.StatusForbidden, code: "insufficient_scope", desc: desc}
+func insufficientScope(reason, desc string) *sessionError {
+	return &sessionError{status: http.StatusForbidden, code: "insufficient_scope", reason: reason, desc: desc}
 }
 
 // identity is a verified session: the user and every top-level claim as
@@ -153,6 +155,8 @@ type jwtVerifier struct {
 	realm     string
 	parser    *jwt.Parser
 	cache     *sessionCache
+	cacheHit  prometheus.Counter
+	cacheMiss prometheus.Counter
 	logger    *zap.Logger
 }
 
@@ -228,6 +232,7 @@ func newJWTVerifier(s *JWTSession, logger *zap.Logger) (*jwtVerifier, error) {
 	if err := checkJWTSession(s); err != nil {
 		return nil, err
 	}
+	initMetrics()
 	v := &jwtVerifier{
 		from: s.From, leeway: time.Duration(s.Leeway), userClaim: s.UserClaim,
 		issuers: s.Issuers, audiences: s.Audiences, require: s.Require, strip: s.Strip,
@@ -291,6 +296,8 @@ func newJWTVerifier(s *JWTSession, logger *zap.Logger) (*jwtVerifier, error) {
 	}
 	if size > 0 {
 		v.cache = newSessionCache(size)
+		v.cacheHit = metrics.cache.WithLabelValues("session", "hit")
+		v.cacheMiss = metrics.cache.WithLabelValues("session", "miss")
 	}
 	return v, nil
 }
@@ -413,7 +420,7 @@ func (v *jwtVerifier) credential(r *http.Request) (string, *Credential, *session
 				continue
 			}
 			if found != "" {
-				return "", nil, &sessionError{status: http.StatusBadRequest, code: "invalid_request",
+				return "", nil, &sessionError{status: http.StatusBadRequest, code: "invalid_request", reason: "several_credentials",
 					desc: "the request carries more than one session credential"}
 			}
 			found, where = val, c
@@ -435,7 +442,7 @@ func (v *jwtVerifier) authenticate(r *http.Request) (*identity, *Credential, *se
 		return nil, nil, serr
 	}
 	if len(tok) > maxSessionToken {
-		return nil, nil, invalidToken("the token is larger than 8 KiB")
+		return nil, nil, invalidToken("too_large", "the token is larger than 8 KiB")
 	}
 	nowT := now()
 	var key sessionKey
@@ -444,8 +451,10 @@ func (v *jwtVerifier) authenticate(r *http.Request) (*identity, *Credential, *se
 		// A cached session stands only while the JWKS key that verified it
 		// is still published: a key the provider removed revokes it.
 		if id, ok := v.cache.get(key, nowT); ok && (id.kid == "" || v.jwks.has(id.kid)) {
+			v.cacheHit.Inc()
 			return id, where, nil
 		}
+		v.cacheMiss.Inc()
 	}
 	id, serr := v.verify(r.Context(), tok)
 	if serr != nil {
@@ -529,7 +538,7 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string) (*identity, *sessi
 	iss, _ := claims["iss"].(string)
 	if len(v.issuers) > 0 && !contains(v.issuers, iss) {
 		v.logRefusal("wrong issuer", kid, iss)
-		return nil, invalidToken("the token's issuer is not accepted")
+		return nil, invalidToken("wrong_issuer", "the token's issuer is not accepted")
 	}
 	if len(v.audiences) > 0 {
 		aud, _ := claims.GetAudience()
@@ -539,18 +548,18 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string) (*identity, *sessi
 		}
 		if !ok {
 			v.logRefusal("wrong audience", kid, iss)
-			return nil, insufficientScope("the token is not for this audience")
+			return nil, insufficientScope("wrong_audience", "the token is not for this audience")
 		}
 	}
 	user := scalarText(claims[v.userClaim])
 	if user == "" {
 		v.logRefusal("no user claim", kid, iss)
-		return nil, invalidToken("the token has no " + v.userClaim + " claim")
+		return nil, invalidToken("no_user", "the token has no "+v.userClaim+" claim")
 	}
 	for name, want := range v.require {
 		if !holdsOneOf(claims[name], want) {
 			v.logRefusal("require failed", kid, iss)
-			return nil, insufficientScope("the session's " + name + " claim does not grant this")
+			return nil, insufficientScope("require_failed", "the session's "+name+" claim does not grant this")
 		}
 	}
 
@@ -569,36 +578,36 @@ func (v *jwtVerifier) reason(parsed *jwt.Token, kid string, err error) *sessionE
 	var ku *keysUnavailable
 	if errors.As(err, &ku) {
 		v.logRefusal("jwks unavailable", kid, "")
-		return &sessionError{status: http.StatusServiceUnavailable, code: "temporarily_unavailable",
+		return &sessionError{status: http.StatusServiceUnavailable, code: "temporarily_unavailable", reason: "keys_unavailable",
 			desc: "the identity provider's keys could not be fetched yet; retry shortly"}
 	}
-	desc := "the token is invalid"
+	reason, desc := "invalid", "the token is invalid"
 	switch {
 	case errors.Is(err, jwt.ErrTokenMalformed):
-		desc = "the token is malformed"
+		reason, desc = "malformed", "the token is malformed"
 	case errors.Is(err, errUnknownKey):
-		desc = "the token's key id (kid) is unknown"
+		reason, desc = "unknown_kid", "the token's key id (kid) is unknown"
 	case errors.Is(err, errNoKeyForAlg):
-		desc = "no configured key verifies the token's algorithm"
+		reason, desc = "no_key", "no configured key verifies the token's algorithm"
 	case parsed != nil && parsed.Method != nil && !contains(v.algs, parsed.Method.Alg()),
 		parsed != nil && parsed.Method == nil && parsed.Header != nil:
 		alg, _ := parsed.Header["alg"].(string)
-		desc = "the token's algorithm " + strconv.Quote(alg) + " is not accepted"
+		reason, desc = "bad_algorithm", "the token's algorithm "+strconv.Quote(alg)+" is not accepted"
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-		desc = "the token's signature is invalid"
+		reason, desc = "bad_signature", "the token's signature is invalid"
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
-		desc = "the token has no exp"
+		reason, desc = "no_exp", "the token has no exp"
 	case errors.Is(err, jwt.ErrTokenExpired):
-		desc = "the token has expired"
+		reason, desc = "expired", "the token has expired"
 	case errors.Is(err, jwt.ErrTokenNotValidYet):
-		desc = "the token is not valid yet (nbf)"
+		reason, desc = "not_yet_valid", "the token is not valid yet (nbf)"
 	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
-		desc = "the token is issued in the future (iat)"
+		reason, desc = "issued_in_future", "the token is issued in the future (iat)"
 	case errors.Is(err, jwt.ErrTokenInvalidClaims):
-		desc = "the token's claims are malformed"
+		reason, desc = "bad_claims", "the token's claims are malformed"
 	}
 	v.logRefusal(desc, kid, "")
-	return invalidToken(desc)
+	return invalidToken(reason, desc)
 }
 
 func (v *jwtVerifier) logRefusal(reason, kid, iss string) {

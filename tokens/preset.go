@@ -143,6 +143,7 @@ type Envelope struct {
 type Minted struct {
 	Token    string
 	Key      string
+	KID      string // the header's kid, if the token has one
 	User     string
 	IssuedAt int64 // Unix seconds
 	Expires  int64 // Unix seconds; 0 when the token carries no exp

@@ -101,6 +101,7 @@ type Template struct {
 	root     []node
 	gens     []int // slots with generated values
 	hasExp   bool
+	kid      string // the header's kid, if any
 	index    map[string]int
 	pool     sync.Pool
 }
@@ -139,6 +140,11 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 	header, err := encodeHeader(p, cfg.Signer.Alg())
 	if err != nil {
 		return nil, err
+	}
+	for _, f := range p.Header {
+		if f.Name == "kid" {
+			_ = json.Unmarshal([]byte(f.Value), &t.kid)
+		}
 	}
 	t.header64 = append(base64.RawURLEncoding.AppendEncode(nil, header), '.')
 
@@ -560,7 +566,7 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 	tok[signed] = '.'
 	enc.Encode(tok[signed+1:], sig)
 
-	out := Minted{Token: unsafe.String(unsafe.SliceData(tok), len(tok)), Key: t.key, User: m.in.User, IssuedAt: m.iat}
+	out := Minted{Token: unsafe.String(unsafe.SliceData(tok), len(tok)), Key: t.key, KID: t.kid, User: m.in.User, IssuedAt: m.iat}
 	if hasJTI {
 		out.jti, out.hasJTI = m.jti, true
 	}
