@@ -79,7 +79,11 @@ func init() {
 			{Name: "conn_info.sysinfo", Type: Object, Default: []string{"{}"}},
 			{Name: "iat", Type: Time, Gen: GenIssuedAt},
 		},
-		Finish:   databridgesFinish,
+		Finish: databridgesFinish,
+		Fields: []RequestField{
+			{Name: "dbappkey", Doc: "must equal the config's key (the client sends its app key)"},
+			{Name: "act", Doc: "optional; one of " + quoteList(databridgesActions) + "; rpc.* actions take no sys: name"},
+		},
 		Envelope: databridgesEnvelope,
 	})
 }

@@ -41,8 +41,17 @@ type Preset struct {
 	// Finish, if set, runs after every claim has its value and before the
 	// token is signed: cross-field rules and values derived from others.
 	Finish func(*Mint) *Error
+	// Fields documents the request fields that Finish reads and no claim
+	// names (dataBridges' dbappkey and act), for listings.
+	Fields []RequestField
 	// Envelope shapes the HTTP answer.
 	Envelope Envelope
+}
+
+// RequestField is a request field a preset reads beside its claims' own.
+type RequestField struct {
+	Name string
+	Doc  string
 }
 
 // HeaderField is an extra JOSE header field. Value is JSON.

@@ -1,0 +1,634 @@
+package tokens
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Describe and CheckToken read a preset's data for people: the first says
+// what its tokens look like (caddy provider-token presets), the second where
+// a given token departs from that (caddy provider-token inspect --preset).
+// Neither mints, and neither reads the clock.
+
+// PresetInfo describes a preset. Its JSON is what `caddy provider-token
+// presets --json` prints.
+type PresetInfo struct {
+	Name       string   `json:"name"`
+	Summary    string   `json:"summary"`
+	Algorithms []string `json:"algorithms"` // the first is the default
+	// Header lists the header fields beside alg: typ and the preset's own.
+	Header []HeaderFieldInfo `json:"header"`
+	Key    *KeyInfo          `json:"key,omitempty"` // nil: the preset takes no key
+	Claims []ClaimInfo       `json:"claims"`
+	// FreeForm presets take claims the schema does not list.
+	FreeForm bool     `json:"free_form,omitempty"`
+	TTL      *TTLInfo `json:"ttl,omitempty"` // nil: the tokens carry no exp
+	// Request lists the request fields the endpoint reads, in schema order.
+	Request []RequestFieldInfo `json:"request"`
+	// OwnRules is set when the preset applies cross-field rules of its own
+	// (a Finish hook), which may read further request fields.
+	OwnRules bool         `json:"own_rules,omitempty"`
+	Response ResponseInfo `json:"response"`
+}
+
+// HeaderFieldInfo is one JOSE header field and its JSON value.
+type HeaderFieldInfo struct {
+	Name  string          `json:"name"`
+	Value json.RawMessage `json:"value"`
+}
+
+// KeyInfo says what the config's key is for.
+type KeyInfo struct {
+	Claim    string `json:"claim,omitempty"` // the claim that carries it, if any
+	Required bool   `json:"required"`
+	Doc      string `json:"doc,omitempty"`
+}
+
+// Claim sources, in ClaimInfo.Source.
+const (
+	SourceKey       = "key"       // the config's key
+	SourceUser      = "user"      // the authenticated user (config or request when anonymous)
+	SourceRequest   = "request"   // a request field, or the config
+	SourceConfig    = "config"    // the config (claim), or its default
+	SourceConst     = "const"     // fixed by the provider
+	SourceGenerated = "generated" // made by the minter: times, jti
+	SourceObject    = "object"    // an object of the claims named <name>.*
+)
+
+// ClaimInfo describes one claim of a preset's schema.
+type ClaimInfo struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Doc  string `json:"doc,omitempty"`
+	// Required claims are in every token: required by the schema, fixed by
+	// the provider, or generated.
+	Required bool   `json:"required"`
+	Source   string `json:"source"`
+	// Generated says how a generated value is made: "now", "iat + ttl".
+	Generated     string   `json:"generated,omitempty"`
+	RequestFields []string `json:"request_fields,omitempty"`
+	// Default is the value, typed as in the token, when the config sets none.
+	Default json.RawMessage `json:"default,omitempty"`
+	// Privileged claims grant rights: a request may choose only among the
+	// values the config's allow lists.
+	Privileged bool        `json:"privileged,omitempty"`
+	Limits     *LimitsInfo `json:"limits,omitempty"`
+}
+
+// LimitsInfo is a claim's Limits for people.
+type LimitsInfo struct {
+	MaxLength int        `json:"max_length,omitempty"` // characters (of each element)
+	Charset   string     `json:"charset,omitempty"`
+	Prefixes  []string   `json:"prefixes,omitempty"`
+	Enum      []string   `json:"enum,omitempty"`
+	Range     *RangeInfo `json:"range,omitempty"`
+	MaxItems  int        `json:"max_items,omitempty"`
+}
+
+// RangeInfo is an inclusive integer range.
+type RangeInfo struct {
+	Min int64 `json:"min"`
+	Max int64 `json:"max"`
+}
+
+// String writes the limits on one line: "max 128 chars; letters, digits".
+func (l *LimitsInfo) String() string {
+	if l == nil {
+		return ""
+	}
+	var parts []string
+	if l.MaxLength > 0 {
+		parts = append(parts, "max "+strconv.Itoa(l.MaxLength)+" chars")
+	}
+	if l.Charset != "" {
+		parts = append(parts, l.Charset)
+	}
+	if len(l.Prefixes) > 0 {
+		parts = append(parts, "starts with "+strings.Join(l.Prefixes, " or "))
+	}
+	if len(l.Enum) > 0 {
+		parts = append(parts, "one of "+strings.Join(l.Enum, ", "))
+	}
+	if l.Range != nil {
+		parts = append(parts, "range "+strconv.FormatInt(l.Range.Min, 10)+".."+strconv.FormatInt(l.Range.Max, 10))
+	}
+	if l.MaxItems > 0 {
+		parts = append(parts, "at most "+strconv.Itoa(l.MaxItems)+" items")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// TTLInfo is a preset's lifetime rules, as text ("24h", "30d") and seconds.
+type TTLInfo struct {
+	Default        string `json:"default"`
+	Min            string `json:"min,omitempty"`
+	Max            string `json:"max,omitempty"`
+	DefaultSeconds int64  `json:"default_seconds"`
+	MinSeconds     int64  `json:"min_seconds,omitempty"`
+	MaxSeconds     int64  `json:"max_seconds,omitempty"`
+	// RequestField, in seconds, lets a request shorten the configured ttl.
+	RequestField string `json:"request_field,omitempty"`
+}
+
+// RequestFieldInfo maps a request field to the claim it fills.
+type RequestFieldInfo struct {
+	Field string `json:"field"`
+	Claim string `json:"claim,omitempty"` // "" for a field the preset's own rules read
+	Note  string `json:"note,omitempty"`
+}
+
+// ResponseInfo is the endpoint's answer: an example success body holding
+// the token "<token>", and an example refusal.
+type ResponseInfo struct {
+	Status      int    `json:"status"`
+	ContentType string `json:"content_type"`
+	Example     string `json:"example"`
+	// InBand envelopes answer refusals in their own shape, always.
+	InBand         bool   `json:"refusals_in_band,omitempty"`
+	RefusalStatus  int    `json:"refusal_status"`
+	RefusalExample string `json:"refusal_example"`
+}
+
+// exampleIssuedAt is the iat of example bodies: 2026-01-01T00:00:00Z.
+const exampleIssuedAt = 1767225600
+
+// Describe returns the preset's description.
+func (p *Preset) Describe() PresetInfo {
+	info := PresetInfo{
+		Name:       p.Name,
+		Summary:    p.Summary,
+		Algorithms: p.algorithms(),
+		Header:     []HeaderFieldInfo{{Name: "typ", Value: json.RawMessage(`"JWT"`)}},
+		FreeForm:   p.FreeForm,
+		OwnRules:   p.Finish != nil,
+		Request:    []RequestFieldInfo{},
+	}
+	for _, f := range p.Header {
+		info.Header = append(info.Header, HeaderFieldInfo{Name: f.Name, Value: json.RawMessage(f.Value)})
+	}
+	if p.RequiresKey {
+		info.Key = &KeyInfo{Required: true, Doc: p.KeyDoc}
+	}
+	for _, c := range p.Claims {
+		ci := p.describeClaim(&c)
+		info.Claims = append(info.Claims, ci)
+		if c.Key {
+			if info.Key == nil {
+				info.Key = &KeyInfo{}
+			}
+			info.Key.Claim, info.Key.Required = c.Name, info.Key.Required || c.Required
+			if info.Key.Doc == "" {
+				info.Key.Doc = c.Doc
+			}
+		}
+		for _, f := range c.Param {
+			rf := RequestFieldInfo{Field: f, Claim: c.Name}
+			switch {
+			case c.User:
+				rf.Note = "only when the session is anonymous, or within allow"
+			case c.Privileged:
+				rf.Note = "only values the config's allow lists"
+			}
+			info.Request = append(info.Request, rf)
+		}
+	}
+	if p.HasExpiry() {
+		t := p.TTL
+		info.TTL = &TTLInfo{
+			Default: DurationText(t.Default), DefaultSeconds: int64(t.Default / time.Second),
+			RequestField: t.Param,
+		}
+		if t.Min > 0 {
+			info.TTL.Min, info.TTL.MinSeconds = DurationText(t.Min), int64(t.Min/time.Second)
+		}
+		if t.Max > 0 {
+			info.TTL.Max, info.TTL.MaxSeconds = DurationText(t.Max), int64(t.Max/time.Second)
+		}
+		if t.Param != "" {
+			info.Request = append(info.Request, RequestFieldInfo{Field: t.Param, Claim: "exp",
+				Note: "seconds, within the ttl limits; may shorten the configured ttl, never lengthen it"})
+		}
+	}
+
+	for _, f := range p.Fields {
+		info.Request = append(info.Request, RequestFieldInfo{Field: f.Name, Note: f.Doc})
+	}
+
+	m := Minted{Token: "<token>", IssuedAt: exampleIssuedAt}
+	if p.HasExpiry() {
+		m.Expires = exampleIssuedAt + int64(p.TTL.Default/time.Second)
+	}
+	body, status, ctype := p.Answer(nil, &m)
+	refusal, rstatus, _ := p.Refuse(nil, p.exampleRefusal())
+	info.Response = ResponseInfo{
+		Status: status, ContentType: ctype,
+		// Envelopes escape < and > as JSON does; the example reads better plain.
+		Example:        strings.ReplaceAll(string(body), `\u003ctoken\u003e`, "<token>"),
+		InBand:         p.Envelope.InBand,
+		RefusalStatus:  rstatus,
+		RefusalExample: string(refusal),
+	}
+	return info
+}
+
+// exampleRefusal is the refusal of a request without its first required
+// request field, or, for presets without one, of an anonymous caller.
+func (p *Preset) exampleRefusal() *Error {
+	for _, c := range p.Claims {
+		if c.Required && len(c.Param) > 0 && !c.User && !c.Privileged && c.Default == nil {
+			return Invalid(c.Name, c.Param[0], "is required")
+		}
+	}
+	return Unauthenticated("this endpoint needs an authenticated user")
+}
+
+func (p *Preset) describeClaim(c *Claim) ClaimInfo {
+	ci := ClaimInfo{
+		Name: c.Name, Type: c.Type.String(), Doc: c.Doc,
+		Required:      c.Required || c.Const || c.Gen != GenNone,
+		RequestFields: c.Param,
+		Privileged:    c.Privileged,
+	}
+	switch {
+	case c.Gen != GenNone:
+		ci.Source = SourceGenerated
+		switch c.Gen {
+		case GenIssuedAt:
+			ci.Generated = "now"
+			if p.IssuedAtSkew > 0 {
+				ci.Generated = "now - " + DurationText(p.IssuedAtSkew)
+			}
+		case GenNotBefore:
+			ci.Generated = "iat"
+		case GenExpiry:
+			ci.Generated = "iat + ttl"
+		case GenUUID:
+			ci.Generated = "random UUIDv4"
+		}
+	case p.isContainer(c.Name):
+		ci.Source = SourceObject
+	case c.Const:
+		ci.Source = SourceConst
+	case c.Key:
+		ci.Source = SourceKey
+	case c.User:
+		ci.Source = SourceUser
+	case len(c.Param) > 0 && !c.Privileged:
+		ci.Source = SourceRequest
+	default:
+		ci.Source = SourceConfig
+	}
+	if c.Default != nil && !p.isContainer(c.Name) {
+		if v, reason := check(c.Type, configValue(c.Type, c.Default)); reason == "" {
+			ci.Default = appendValue(nil, c.Type, v)
+		}
+	}
+	l := c.Limits
+	li := LimitsInfo{MaxLength: l.MaxLen, Prefixes: l.Prefixes, Enum: l.Enum, MaxItems: l.MaxItems}
+	if l.Chars != nil {
+		li.Charset = l.Chars.Doc
+	}
+	if l.HasRange {
+		li.Range = &RangeInfo{Min: l.Min, Max: l.Max}
+	}
+	if !reflect.ValueOf(li).IsZero() {
+		ci.Limits = &li
+	}
+	return ci
+}
+
+func (p *Preset) algorithms() []string {
+	if len(p.Algorithms) == 0 {
+		return []string{"HS256"}
+	}
+	return p.Algorithms
+}
+
+// DurationText writes d as a config would: "24h", "90m", "1h30m", and whole
+// days from a week up: "30d".
+func DurationText(d time.Duration) string {
+	if d < 0 {
+		return "-" + DurationText(-d)
+	}
+	const day = 24 * time.Hour
+	if d >= 7*day && d%day == 0 {
+		return strconv.FormatInt(int64(d/day), 10) + "d"
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+// Problem is one way a token departs from its preset.
+type Problem struct {
+	Field  string `json:"field,omitempty"` // a claim, "header <name>", or ""
+	Reason string `json:"reason"`
+}
+
+func (p Problem) String() string {
+	if p.Field == "" {
+		return p.Reason
+	}
+	return p.Field + ": " + p.Reason
+}
+
+// CheckToken compares a token's decoded header and payload (JSON) with the
+// preset: the algorithm and header fields, claims that are missing, extra
+// (unless the preset is free-form), of the wrong JSON type, or breaking
+// their limits, constants that differ, and exp - iat outside the ttl
+// limits. It does not verify the signature and does not read the clock.
+func (p *Preset) CheckToken(header, payload []byte) []Problem {
+	var out []Problem
+	add := func(field, format string, args ...any) {
+		out = append(out, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
+	hdr, ok := decodeJSONObject(header)
+	if !ok {
+		return []Problem{{Field: "header", Reason: "is not a JSON object"}}
+	}
+	claims, ok := decodeJSONObject(payload)
+	if !ok {
+		return []Problem{{Field: "payload", Reason: "is not a JSON object"}}
+	}
+
+	algs := p.algorithms()
+	switch alg, isString := hdr["alg"].(string); {
+	case hdr["alg"] == nil:
+		add("header alg", "missing; %s tokens are signed with %s", p.Name, strings.Join(algs, " or "))
+	case !isString || !contains(algs, alg):
+		add("header alg", "%s, but %s tokens are signed with %s", jsonText(hdr["alg"]), p.Name, strings.Join(algs, " or "))
+	}
+	for _, f := range p.Header {
+		got, present := hdr[f.Name]
+		want, _ := decodeJSONValue([]byte(f.Value))
+		switch {
+		case !present:
+			add("header "+f.Name, "missing (%s requires %s)", p.Name, f.Value)
+		case !reflect.DeepEqual(got, want):
+			add("header "+f.Name, "want %s, got %s", f.Value, jsonText(got))
+		}
+	}
+
+	for i := range p.Claims {
+		c := &p.Claims[i]
+		v, present := lookupPath(claims, c.Name)
+		if !present {
+			if c.Required || c.Const || c.Gen != GenNone {
+				add(c.Name, "missing (required)")
+			}
+			continue
+		}
+		if p.isContainer(c.Name) {
+			if _, isObject := v.(map[string]any); !isObject {
+				add(c.Name, "want object, got %s", describeJSON(v))
+			}
+			continue
+		}
+		if reason := p.checkClaimValue(c, v); reason != "" {
+			add(c.Name, "%s", reason)
+		}
+	}
+	if !p.FreeForm {
+		p.extraClaims(claims, "", &out)
+	}
+
+	if p.HasExpiry() {
+		iat, okIat := jsonSeconds(claims["iat"])
+		exp, okExp := jsonSeconds(claims["exp"])
+		if okIat && okExp {
+			d := time.Duration((exp - iat) * float64(time.Second)).Round(time.Second)
+			switch {
+			case d <= 0:
+				add("", "exp - iat = %s: the token expires before it is issued", DurationText(d))
+			case p.TTL.Min > 0 && d < p.TTL.Min:
+				add("", "exp - iat = %s, below %s's minimum %s", DurationText(d), p.Name, DurationText(p.TTL.Min))
+			case p.TTL.Max > 0 && d > p.TTL.Max:
+				add("", "exp - iat = %s, above %s's maximum %s", DurationText(d), p.Name, DurationText(p.TTL.Max))
+			}
+		}
+	}
+	return out
+}
+
+// checkClaimValue checks one present claim and returns what is wrong, or "".
+func (p *Preset) checkClaimValue(c *Claim, v any) string {
+	wrong := func() string { return "want " + typeWant(c.Type) + ", got " + describeJSON(v) }
+	var val Value
+	switch c.Type {
+	case String, JSONString:
+		s, ok := v.(string)
+		if !ok {
+			return wrong()
+		}
+		if c.Type == JSONString && !json.Valid([]byte(s)) {
+			return "want a string holding JSON, got " + describeJSON(v)
+		}
+		val = S(s)
+	case Int, Number, Time:
+		n, ok := v.(json.Number)
+		if !ok {
+			return wrong()
+		}
+		if c.Type == Int {
+			if _, reason := check(Int, S(n.String())); reason != "" {
+				return wrong()
+			}
+		}
+		val = S(n.String())
+	case Bool:
+		b, ok := v.(bool)
+		if !ok {
+			return wrong()
+		}
+		val = S(strconv.FormatBool(b))
+	case Strings:
+		arr, ok := v.([]any)
+		if !ok {
+			return wrong()
+		}
+		list := make([]string, 0, len(arr))
+		for i, el := range arr {
+			s, ok := el.(string)
+			if !ok {
+				return "want array of strings, got " + describeJSON(el) + " at [" + strconv.Itoa(i) + "]"
+			}
+			list = append(list, s)
+		}
+		val = L(list...)
+	case Object:
+		if _, ok := v.(map[string]any); !ok {
+			return wrong()
+		}
+		return ""
+	default: // JSON: any value
+		return ""
+	}
+
+	if c.Required && val.Empty() {
+		return "empty (required)"
+	}
+	if c.Const {
+		want, _ := check(c.Type, configValue(c.Type, c.Default))
+		got, _ := check(c.Type, val)
+		if !equalValues(want, got) {
+			return "want " + string(appendValue(nil, c.Type, want)) + " (fixed by the provider), got " + jsonText(v)
+		}
+	}
+	if val.Empty() {
+		return ""
+	}
+	if c.Normalize != nil {
+		if _, reason := c.Normalize(val); reason != "" {
+			return reason + ", got " + jsonText(v)
+		}
+	}
+	if reason := c.Limits.check(c.Type, val); reason != "" {
+		switch {
+		case strings.Contains(reason, ", got "):
+		case strings.HasPrefix(reason, "may hold only") && c.Limits.Chars != nil:
+			reason += ", got " + firstRefused(c.Limits.Chars, val)
+		default:
+			reason += ", got " + jsonText(v)
+		}
+		return reason
+	}
+	return ""
+}
+
+// firstRefused names the first character the set refuses.
+func firstRefused(cs *Charset, v Value) string {
+	items, _ := v.items()
+	for _, s := range items {
+		for i, r := range s {
+			if !cs.Allows(string(r)) {
+				return strconv.QuoteRune(r) + " at offset " + strconv.Itoa(i)
+			}
+		}
+	}
+	return "a refused character"
+}
+
+// extraClaims reports members of obj that the schema does not list,
+// descending into objects of claims.
+func (p *Preset) extraClaims(obj map[string]any, prefix string, out *[]Problem) {
+	names := make([]string, 0, len(obj))
+	for k := range obj {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		name := prefix + k
+		if _, ok := p.Claim(name); !ok {
+			*out = append(*out, Problem{Field: name, Reason: "not a claim of " + p.Name + " tokens"})
+			continue
+		}
+		if sub, isObject := obj[k].(map[string]any); isObject && p.isContainer(name) {
+			p.extraClaims(sub, name+".", out)
+		}
+	}
+}
+
+// typeWant names a claim type as a JSON type, for "want X, got Y".
+func typeWant(t Type) string {
+	switch t {
+	case Strings:
+		return "array of strings"
+	case Time:
+		return "NumericDate (a number of seconds)"
+	case JSONString:
+		return "string holding JSON"
+	case Object:
+		return "object"
+	}
+	return t.String()
+}
+
+// describeJSON names a decoded JSON value's type, with the value where it
+// is short: `string "1"`, `number 1.5`, `array`.
+func describeJSON(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string " + jsonText(x)
+	case json.Number:
+		return "number " + x.String()
+	case bool:
+		return "boolean " + strconv.FormatBool(x)
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// jsonText writes a decoded value as JSON, cut to 60 characters.
+func jsonText(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return fmt.Sprint(v)
+	}
+	s := strings.TrimSpace(buf.String())
+	if utf8.RuneCountInString(s) > 60 {
+		s = string([]rune(s)[:57]) + "..."
+	}
+	return s
+}
+
+func decodeJSONValue(data []byte) (any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+func decodeJSONObject(data []byte) (map[string]any, bool) {
+	v, ok := decodeJSONValue(data)
+	m, isObject := v.(map[string]any)
+	return m, ok && isObject
+}
+
+// lookupPath finds a dotted claim name in nested objects.
+func lookupPath(obj map[string]any, name string) (any, bool) {
+	for {
+		if v, ok := obj[name]; ok {
+			return v, true
+		}
+		head, rest, found := strings.Cut(name, ".")
+		if !found {
+			return nil, false
+		}
+		sub, ok := obj[head].(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		obj, name = sub, rest
+	}
+}
+
+func jsonSeconds(v any) (float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := n.Float64()
+	return f, err == nil
+}
