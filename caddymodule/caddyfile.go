@@ -27,14 +27,19 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 	return m, err
 }
 
-const subdirectives = "key, secret, algorithm, ttl, claim, type, allow, session, inject, max_body, audit_level"
+const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, option, ttl, claim, type, allow, session, inject, cookie, cache_tokens, max_body, audit_level"
 
 // UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
 //
 //	provider_token [<matcher>] <preset> {
 //		key       <value>                  # the provider's API/app/SDK key
 //		secret    <value>                  # HMAC signing secret: {env.NAME} or {file.PATH}
-//		algorithm HS256|HS384|HS512        # where the preset allows a choice
+//		signing_key <pem file>             # or a private key, for RS/PS/ES/EdDSA presets
+//		algorithm <alg>                    # where the preset allows a choice
+//		kid       <value>                  # the header's key id
+//		typ       <value>                  # override the header's typ (at+jwt)
+//		header    <name> <value>           # another header field
+//		option    <name> <value>           # a preset option (server_url, ...)
 //		ttl       <duration>               # exp = iat + ttl; preset default and limits apply
 //		claim     <name> <value...>        # set or override a claim; several values fill an array
 //		type      <claim> <type>           # the type of a free-form claim (jwt preset)
@@ -57,6 +62,8 @@ const subdirectives = "key, secret, algorithm, ttl, claim, type, allow, session,
 //			cache_size <n>
 //		}
 //		inject    header <Name> [<scheme>] # put the token on the proxied request instead
+//		cookie    <name> [path <p>] [domain <d>] [same_site Strict|Lax|None] # answer 204 with the token as a cookie
+//		cache_tokens on|off                # reuse tokens for identical claims; default on for asymmetric keys
 //		max_body  <size>                   # request body cap; default 64KiB
 //		audit_level debug|info|warn|error  # level of the per-token audit line; default debug
 //	}
@@ -80,7 +87,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	for d.NextBlock(0) {
 		sub := d.Val()
 		switch sub {
-		case "key", "secret", "algorithm":
+		case "key", "secret", "algorithm", "signing_key", "kid", "typ":
 			var v string
 			if !d.AllArgs(&v) {
 				return d.ArgErr()
@@ -92,7 +99,64 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.Secret = v
 			case "algorithm":
 				h.Algorithm = v
+			case "signing_key":
+				h.SigningKey = v
+			case "kid":
+				h.KID = v
+			case "typ":
+				if h.Header == nil {
+					h.Header = map[string]string{}
+				}
+				h.Header["typ"] = v
 			}
+
+		case "header", "option":
+			var name, v string
+			if !d.AllArgs(&name, &v) {
+				return d.Errf("%s takes a name and a value: %s <name> <value>", sub, sub)
+			}
+			target := &h.Header
+			if sub == "option" {
+				target = &h.Options
+			}
+			if *target == nil {
+				*target = map[string]string{}
+			}
+			if _, dup := (*target)[name]; dup {
+				return d.Errf("%s %s is given twice", sub, name)
+			}
+			(*target)[name] = v
+
+		case "cache_tokens":
+			var v string
+			if !d.AllArgs(&v) || (v != "on" && v != "off") {
+				return d.Errf("cache_tokens takes on or off")
+			}
+			on := v == "on"
+			h.CacheTokens = &on
+
+		case "cookie":
+			args := d.RemainingArgs()
+			if len(args) == 0 || len(args)%2 != 1 {
+				return d.Errf("cookie takes a name and options: cookie <name> [path <p>] [domain <d>] [same_site Strict|Lax|None]")
+			}
+			c := &Cookie{Name: args[0]}
+			for i := 1; i < len(args); i += 2 {
+				switch args[i] {
+				case "path":
+					c.Path = args[i+1]
+				case "domain":
+					c.Domain = args[i+1]
+				case "same_site":
+					c.SameSite = args[i+1]
+				default:
+					return d.Errf("cookie option %q: use path, domain or same_site", args[i])
+				}
+			}
+			if err := c.check(); err != nil {
+				return d.WrapErr(err)
+			}
+			h.Cookie = c
 
 		case "ttl":
 			var v string

@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"encoding/json"
+	"github.com/tokenmint/caddy-tokenmint/tokens"
 	"reflect"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ func TestBadCaddyfiles(t *testing.T) {
 		want        []string // substrings of the error that name the fix
 	}{
 		{"unknown preset", "provider_token zoom_videos {\n\tsecret x\n}", "Caddyfile:3",
-			[]string{`unknown preset "zoom_videos"`, "databridges, hms_app, hms_management, jwt, viasocket, videosdk, zoom_video"}},
+			[]string{`unknown preset "zoom_videos"`, strings.Join(tokens.Names(), ", ")}},
 		{"no preset", "provider_token {\n\tsecret x\n}", "Caddyfile:3", []string{"needs a preset"}},
 		{"missing secret", "provider_token hms_app {\n\tkey k\n\tclaim role host\n}", "Caddyfile:3",
 			[]string{"needs `secret <value>`", "{env.NAME}"}},

@@ -51,6 +51,32 @@ type Handler struct {
 	// {env.*} and {file.*}, resolved once at provision.
 	Key string `json:"key,omitempty"`
 
+	// SigningKey is a PEM file holding the private key for RS*, PS*, ES* or
+	// EdDSA presets (PKCS#8, PKCS#1 RSA or SEC1 EC), read once at
+	// provision. The path may hold {env.*}. Give it or Secret, not both.
+	SigningKey string `json:"signing_key,omitempty"`
+
+	// KID sets the header's kid (the key's id at the provider).
+	KID string `json:"kid,omitempty"`
+
+	// Header adds or overrides header fields, as text: typ, cty, ...
+	// (alg comes from the key and algorithm).
+	Header map[string]string `json:"header,omitempty"`
+
+	// Options sets the preset's options (LiveKit's server_url, ...);
+	// `caddy provider-token presets <name>` lists them.
+	Options map[string]string `json:"options,omitempty"`
+
+	// CacheTokens reuses a minted token for requests with identical claims
+	// while more than half its lifetime remains. Default: on for
+	// asymmetric keys (a signature costs about a millisecond), off for HMAC.
+	CacheTokens *bool `json:"cache_tokens,omitempty"`
+
+	// Cookie, if set, answers with the token in a cookie (HttpOnly,
+	// Secure, SameSite, Max-Age = ttl) and 204 No Content, as Mercure's
+	// mercureAuthorization cookie needs.
+	Cookie *Cookie `json:"cookie,omitempty"`
+
 	// Secret signs the token (HMAC). Write it as {env.NAME} or
 	// {file./path}: those are resolved once, at provision, and the config
 	// (and so the admin API) holds only the placeholder. A literal secret is
@@ -119,6 +145,54 @@ var (
 // bodyBufs recycles response-body buffers across requests and handlers.
 var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
+// Cookie sets the token as a cookie.
+type Cookie struct {
+	Name string `json:"name"`
+	// Path of the cookie. Default: /.
+	Path string `json:"path,omitempty"`
+	// Domain of the cookie. Default: none (this host only).
+	Domain string `json:"domain,omitempty"`
+	// SameSite is Strict, Lax or None. Default: Strict.
+	SameSite string `json:"same_site,omitempty"`
+}
+
+func (c *Cookie) check() error {
+	if c.Name == "" || !validCookieName(c.Name) {
+		return fmt.Errorf("cookie %q: a cookie name is letters, digits and !#$%%&'*+-.^_`|~", c.Name)
+	}
+	switch c.SameSite {
+	case "", "Strict", "Lax", "None":
+	default:
+		return fmt.Errorf("cookie same_site %q: use Strict, Lax or None", c.SameSite)
+	}
+	return nil
+}
+
+func validCookieName(s string) bool {
+	for _, r := range s {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// setCookie writes the token cookie.
+func (c *Cookie) set(w http.ResponseWriter, tok string, ttl time.Duration) {
+	ck := &http.Cookie{Name: c.Name, Value: tok, Path: c.Path, Domain: c.Domain, HttpOnly: true, Secure: true,
+		MaxAge: int(ttl / time.Second), SameSite: http.SameSiteStrictMode}
+	if ck.Path == "" {
+		ck.Path = "/"
+	}
+	switch c.SameSite {
+	case "Lax":
+		ck.SameSite = http.SameSiteLaxMode
+	case "None":
+		ck.SameSite = http.SameSiteNoneMode
+	}
+	http.SetCookie(w, ck)
+}
+
 // Inject puts the token on a request header.
 type Inject struct {
 	// Header to set. Client-sent copies are removed first.
@@ -140,10 +214,6 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 // makes no network call.
 func (h *Handler) Provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
-	secret, err := resolveSecret(h.Secret)
-	if err != nil {
-		return err
-	}
 	if h.Secret != "" && len(placeholderKeys(h.Secret)) == 0 {
 		h.logger.Warn("the secret is written literally in the config, where the admin API shows it; use {env.NAME} or {file.PATH}",
 			zap.String("preset", h.Preset))
@@ -152,7 +222,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if err != nil {
 		return fmt.Errorf("key: %v", err)
 	}
-	tmpl, err := h.compile(key, []byte(secret), true)
+	tmpl, err := h.compile(key, nil, true)
 	if err != nil {
 		return err
 	}
@@ -219,27 +289,34 @@ func (h *Handler) compile(key string, secret []byte, resolve bool) (*tokens.Temp
 			}
 		}
 	}
-	if h.Secret == "" {
-		return nil, fmt.Errorf("%s needs `secret <value>` to sign with; write it as {env.NAME} or {file.PATH}", p.Name)
-	}
-	alg := h.Algorithm
-	if alg == "" {
-		alg = "HS256"
-		if len(p.Algorithms) > 0 {
-			alg = p.Algorithms[0]
-		}
-	}
-	signer, err := tokens.NewHMAC(alg, secret)
+	signer, err := h.newSigner(p, secret, resolve)
 	if err != nil {
-		return nil, fmt.Errorf("secret: %v", err)
+		return nil, err
 	}
 
 	cfg := tokens.Config{
-		Key:       key,
-		Signer:    signer,
-		TTL:       time.Duration(h.TTL),
-		Types:     map[string]tokens.Type{},
-		Anonymous: h.Session != nil && h.Session.Method == "anonymous",
+		Key:         key,
+		Signer:      signer,
+		TTL:         time.Duration(h.TTL),
+		Types:       map[string]tokens.Type{},
+		Anonymous:   h.Session != nil && h.Session.Method == "anonymous",
+		Header:      map[string]string{},
+		Options:     h.Options,
+		CacheTokens: h.CacheTokens,
+	}
+	for name, v := range h.Header {
+		cfg.Header[name] = v
+	}
+	if h.KID != "" {
+		cfg.Header["kid"] = h.KID
+	}
+	if h.Cookie != nil {
+		if h.Inject != nil {
+			return nil, fmt.Errorf("cookie and inject exclude each other: cookie answers the request, inject passes it on")
+		}
+		if err := h.Cookie.check(); err != nil {
+			return nil, err
+		}
 	}
 	for name, t := range h.Types {
 		typ, err := tokens.ParseType(t)
@@ -340,6 +417,101 @@ func auditLevel(s string) (zapcore.Level, error) {
 	return 0, fmt.Errorf("audit_level %q: use debug, info, warn or error", s)
 }
 
+// newSigner makes the signer: HMAC from Secret, or asymmetric from
+// SigningKey. At adapt time (resolve unset) nothing is read: secret is a
+// stand-in and a signing key is represented by its algorithm alone.
+func (h *Handler) newSigner(p *tokens.Preset, secret []byte, resolve bool) (tokens.Signer, error) {
+	algs := p.Algorithms
+	if len(algs) == 0 {
+		algs = []string{"HS256"}
+	}
+	switch {
+	case h.Secret != "" && h.SigningKey != "":
+		return nil, fmt.Errorf("give secret (HMAC) or signing_key (RS/PS/ES/EdDSA), not both")
+	case h.Secret == "" && h.SigningKey == "":
+		if strings.HasPrefix(algs[0], "HS") {
+			return nil, fmt.Errorf("%s needs `secret <value>` to sign with; write it as {env.NAME} or {file.PATH}", p.Name)
+		}
+		return nil, fmt.Errorf("%s needs `signing_key <pem file>` to sign with (%s)", p.Name, strings.Join(algs, ", "))
+	case h.Secret != "":
+		alg := h.Algorithm
+		if alg == "" {
+			for _, a := range algs {
+				if strings.HasPrefix(a, "HS") {
+					alg = a
+					break
+				}
+			}
+			if alg == "" {
+				return nil, fmt.Errorf("%s signs with %s: give `signing_key <pem file>`, not a secret", p.Name, strings.Join(algs, ", "))
+			}
+		}
+		if resolve {
+			r, err := resolveSecret(h.Secret)
+			if err != nil {
+				return nil, err
+			}
+			secret = []byte(r)
+		} else {
+			secret = []byte("adapt-time-check")
+		}
+		s, err := tokens.NewHMAC(alg, secret)
+		if err != nil {
+			return nil, fmt.Errorf("secret: %v", err)
+		}
+		return s, nil
+	}
+	if !resolve {
+		alg := h.Algorithm
+		if alg == "" {
+			for _, a := range algs {
+				if !strings.HasPrefix(a, "HS") {
+					alg = a
+					break
+				}
+			}
+		}
+		if alg == "" || strings.HasPrefix(alg, "HS") {
+			return nil, fmt.Errorf("signing_key: %s signs with %s; an HMAC algorithm takes a secret", p.Name, strings.Join(algs, ", "))
+		}
+		return standinSigner(alg), nil
+	}
+	path, err := resolveGlobal(h.SigningKey)
+	if err != nil {
+		return nil, fmt.Errorf("signing_key: %v", err)
+	}
+	key, err := readPrivateKey(path)
+	if err != nil {
+		return nil, fmt.Errorf("signing_key %s: %v", path, err)
+	}
+	alg := h.Algorithm
+	if alg == "" {
+		for _, a := range algs {
+			if keyFitsPrivate(key, a) {
+				alg = a
+				break
+			}
+		}
+		if alg == "" {
+			return nil, fmt.Errorf("signing_key %s: a %s key fits none of %s's algorithms (%s)", path, keyKind(key), p.Name, strings.Join(algs, ", "))
+		}
+	}
+	s, err := tokens.NewAsymmetric(alg, key)
+	if err != nil {
+		return nil, fmt.Errorf("signing_key %s: %v", path, err)
+	}
+	return s, nil
+}
+
+// standinSigner stands in for a signing key at adapt time.
+type standinSigner string
+
+func (s standinSigner) Alg() string { return string(s) }
+func (s standinSigner) Size() int   { return 64 }
+func (s standinSigner) Sign(dst, _ []byte) ([]byte, error) {
+	return append(dst, make([]byte, 64)...), nil
+}
+
 // resolveSecret resolves a secret's {env.*} and {file.*} placeholders. An
 // unset variable or a missing file is an error that names the placeholder,
 // never the value.
@@ -430,9 +602,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		r.Header.Set(h.Inject.Header, h.injectAs+minted.Token)
 		return next.ServeHTTP(w, r)
 	}
+	if h.Cookie != nil {
+		h.Cookie.set(w, minted.Token, h.tmpl.TTL())
+		w.Header()["Cache-Control"] = headerNoStore
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 	bp := bodyBufs.Get().(*[]byte)
 	body, status, ctype := h.preset.Answer((*bp)[:0], &minted)
 	hdr := w.Header()
+	if h.preset.Envelope.Headers != nil {
+		h.preset.Envelope.Headers(&minted, hdr.Set)
+	}
 	if ctype == "application/json" {
 		hdr["Content-Type"] = headerJSON
 	} else {

@@ -42,6 +42,9 @@ func (p *Preset) Refuse(dst []byte, e *Error) ([]byte, int, string) {
 // body, the status and the content type.
 func (p *Preset) Answer(dst []byte, t *Minted) ([]byte, int, string) {
 	status := p.Envelope.Status
+	if p.Envelope.StatusFor != nil {
+		status = p.Envelope.StatusFor(t)
+	}
 	if status == 0 {
 		status = 200
 	}

@@ -44,8 +44,63 @@ type Preset struct {
 	// Fields documents the request fields that Finish reads and no claim
 	// names (dataBridges' dbappkey and act), for listings.
 	Fields []RequestField
+	// Options are settings of the preset beyond claims (LiveKit's
+	// server_url, Metabase's site_url), read by Finish and the envelope.
+	Options []Option
 	// Envelope shapes the HTTP answer.
 	Envelope Envelope
+}
+
+// Option is a setting a preset takes from the config.
+type Option struct {
+	Name     string
+	Doc      string
+	Default  string
+	Enum     []string // the allowed values, if limited
+	Required bool
+}
+
+// compileOptions checks a config's options against the preset's.
+func (p *Preset) compileOptions(set map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for name := range set {
+		if p.option(name) == nil {
+			names := make([]string, len(p.Options))
+			for i, o := range p.Options {
+				names[i] = o.Name
+			}
+			if len(names) == 0 {
+				return nil, fmt.Errorf("%s takes no options", p.Name)
+			}
+			return nil, fmt.Errorf("%s has no option %q; its options are: %s", p.Name, name, strings.Join(names, ", "))
+		}
+	}
+	for _, o := range p.Options {
+		v, ok := set[o.Name]
+		if !ok {
+			v = o.Default
+		}
+		if v == "" && o.Required {
+			return nil, fmt.Errorf("%s needs `option %s <value>`: %s", p.Name, o.Name, o.Doc)
+		}
+		if v != "" && len(o.Enum) > 0 && !contains(o.Enum, v) {
+			return nil, fmt.Errorf("option %s must be one of %s", o.Name, quoteList(o.Enum))
+		}
+		if reason := checkText(v); reason != "" {
+			return nil, fmt.Errorf("option %s %s", o.Name, reason)
+		}
+		out[o.Name] = v
+	}
+	return out, nil
+}
+
+func (p *Preset) option(name string) *Option {
+	for i := range p.Options {
+		if p.Options[i].Name == name {
+			return &p.Options[i]
+		}
+	}
+	return nil
 }
 
 // RequestField is a request field a preset reads beside its claims' own.
@@ -141,6 +196,10 @@ type Envelope struct {
 	// Refusal appends the body for a refusal and returns the status to send.
 	// Default: JSON {"error": code, "error_description": text, "field": f}.
 	Refusal func(dst []byte, e *Error) ([]byte, int)
+	// StatusFor, if set, chooses the success status per token (a redirect).
+	StatusFor func(t *Minted) int
+	// Headers, if set, adds response headers for a success (Location).
+	Headers func(t *Minted, set func(name, value string))
 	// InBand envelopes answer refusals themselves, always: the provider's
 	// client expects its own shape whatever happened (dataBridges answers
 	// HTTP 200 with a status code inside). Other envelopes let Caddy's
@@ -159,6 +218,16 @@ type Minted struct {
 
 	jti    [36]byte
 	hasJTI bool
+	tmpl   *Template
+}
+
+// Option returns the value of an option of the preset that minted the
+// token, for envelopes.
+func (m *Minted) Option(name string) string {
+	if m.tmpl == nil {
+		return ""
+	}
+	return m.tmpl.options[name]
 }
 
 // JTI returns the token's generated jti, or "" when it has none. (Kept as

@@ -27,6 +27,15 @@ type Config struct {
 	Types     map[string]Type // free-form claims' types (FreeForm presets)
 	Allow     map[string][]string
 	Anonymous bool
+	// Header adds or overrides JOSE header fields (kid, typ, ...); values
+	// are plain strings. alg cannot be set: the signer decides it.
+	Header map[string]string
+	// Options sets the preset's options (LiveKit's server_url, ...).
+	Options map[string]string
+	// CacheTokens reuses a minted token for identical claims while most of
+	// its lifetime remains (see TokenCache). Default: on for asymmetric
+	// signers, whose signatures cost about a millisecond.
+	CacheTokens *bool
 	// Dynamic reports whether a config string must be rendered per request.
 	// Default: whether it holds a {name} (JSON text such as {"a":1} does
 	// not count).
@@ -102,6 +111,8 @@ type Template struct {
 	gens     []int // slots with generated values
 	hasExp   bool
 	kid      string // the header's kid, if any
+	options  map[string]string
+	cache    *tokenCache
 	index    map[string]int
 	pool     sync.Pool
 }
@@ -137,14 +148,22 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 		t.ttl = p.TTL.Default
 	}
 
-	header, err := encodeHeader(p, cfg.Signer.Alg())
+	header, err := encodeHeader(p, cfg.Signer.Alg(), cfg.Header)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range p.Header {
-		if f.Name == "kid" {
-			_ = json.Unmarshal([]byte(f.Value), &t.kid)
-		}
+	var hdr map[string]any
+	_ = json.Unmarshal(header, &hdr)
+	t.kid, _ = hdr["kid"].(string)
+	if t.options, err = p.compileOptions(cfg.Options); err != nil {
+		return nil, err
+	}
+	cache := cfg.Signer.Size() > 0 && !strings.HasPrefix(cfg.Signer.Alg(), "HS")
+	if cfg.CacheTokens != nil {
+		cache = *cfg.CacheTokens
+	}
+	if cache && p.HasExpiry() {
+		t.cache = newTokenCache(defaultTokenCacheSize)
 	}
 	t.header64 = append(base64.RawURLEncoding.AppendEncode(nil, header), '.')
 
@@ -414,7 +433,7 @@ func appendKey(dst []byte, name string) []byte {
 	return append(appendString(dst, name), ':')
 }
 
-func encodeHeader(p *Preset, alg string) ([]byte, error) {
+func encodeHeader(p *Preset, alg string, extra map[string]string) ([]byte, error) {
 	h := map[string]any{"alg": alg, "typ": "JWT"}
 	for _, f := range p.Header {
 		if !json.Valid([]byte(f.Value)) {
@@ -422,8 +441,22 @@ func encodeHeader(p *Preset, alg string) ([]byte, error) {
 		}
 		h[f.Name] = json.RawMessage(f.Value)
 	}
+	for name, v := range extra {
+		switch {
+		case name == "alg":
+			return nil, fmt.Errorf("the header's alg comes from the signing key and algorithm; it cannot be set")
+		case name == "":
+			return nil, fmt.Errorf("a header field needs a name")
+		case checkText(v) != "":
+			return nil, fmt.Errorf("header %s %s", name, checkText(v))
+		}
+		h[name] = v
+	}
 	return json.Marshal(h)
 }
+
+// Option returns the value of one of the preset's options.
+func (t *Template) Option(name string) string { return t.options[name] }
 
 // Preset returns the preset the template was compiled from.
 func (t *Template) Preset() *Preset { return t.preset }
@@ -493,6 +526,9 @@ func (m *Mint) Param(name string) (Value, bool, *Error) {
 // Key returns the configured key.
 func (m *Mint) Key() string { return m.t.key }
 
+// Option returns the value of one of the preset's options.
+func (m *Mint) Option(name string) string { return m.t.options[name] }
+
 // User returns the authenticated user's id ("" when anonymous).
 func (m *Mint) User() string { return m.in.User }
 
@@ -537,6 +573,16 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 			return Minted{}, err
 		}
 	}
+	var cacheKey tokenCacheKey
+	if t.cache != nil {
+		// The claims without their times and jti, and the key id.
+		m.scratch = m.appendObject(m.scratch[:0], t.root, true)
+		cacheKey = t.cache.key(m.scratch, m.ttl)
+		if hit, ok := t.cache.get(cacheKey, now); ok {
+			hit.User = m.in.User
+			return hit, nil
+		}
+	}
 	m.iat = now.Add(-t.preset.IssuedAtSkew).Unix()
 	m.iatText = strconv.AppendInt(m.iatText[:0], m.iat, 10)
 	hasJTI := false
@@ -550,7 +596,7 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 	// The token is header64, base64(payload), ".", base64(signature),
 	// written once into a buffer of its exact size that becomes the string.
 	enc := base64.RawURLEncoding
-	m.scratch = m.appendObject(m.scratch[:0], t.root)
+	m.scratch = m.appendObject(m.scratch[:0], t.root, false)
 	signed := len(t.header64) + enc.EncodedLen(len(m.scratch))
 	tok := make([]byte, signed+1+enc.EncodedLen(t.signer.Size()))
 	copy(tok, t.header64)
@@ -570,8 +616,12 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 	if hasJTI {
 		out.jti, out.hasJTI = m.jti, true
 	}
+	out.tmpl = t
 	if t.hasExp {
 		out.Expires = m.iat + int64(m.ttl/time.Second)
+	}
+	if t.cache != nil {
+		t.cache.put(cacheKey, out, now)
 	}
 	return out, nil
 }
@@ -747,7 +797,7 @@ func equalValues(a, b Value) bool {
 
 // appendObject writes the claims of one object level. It returns dst
 // unchanged but for "{...}".
-func (m *Mint) appendObject(dst []byte, nodes []node) []byte {
+func (m *Mint) appendObject(dst []byte, nodes []node, skipGen bool) []byte {
 	dst = append(dst, '{')
 	first := true
 	for k := range nodes {
@@ -759,12 +809,12 @@ func (m *Mint) appendObject(dst []byte, nodes []node) []byte {
 		dst = append(dst, n.key...)
 		if n.slot < 0 {
 			inner := len(dst)
-			dst = m.appendObject(dst, n.children)
+			dst = m.appendObject(dst, n.children, skipGen)
 			if !n.keep && len(dst)-inner == 2 { // "{}": no member set
 				dst = dst[:mark]
 				continue
 			}
-		} else if !m.appendSlot(&dst, n.slot) {
+		} else if (skipGen && m.t.slots[n.slot].claim.Gen != GenNone) || !m.appendSlot(&dst, n.slot) {
 			dst = dst[:mark]
 			continue
 		}
