@@ -271,6 +271,11 @@ func (p *Preset) describeClaim(c *Claim) ClaimInfo {
 			ci.Generated = "iat + ttl"
 		case GenUUID:
 			ci.Generated = "random UUIDv4"
+		case GenKeyIssuedAt:
+			ci.Generated = "key-iat"
+		}
+		if c.Gen == GenNotBefore && p.NotBeforeSkew > 0 {
+			ci.Generated = "iat - " + DurationText(p.NotBeforeSkew)
 		}
 	case p.isContainer(c.Name):
 		ci.Source = SourceObject

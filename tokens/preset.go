@@ -38,6 +38,13 @@ type Preset struct {
 	// IssuedAtSkew is subtracted from now to get iat (some providers' own
 	// samples back-date iat to absorb clock skew).
 	IssuedAtSkew time.Duration
+	// NotBeforeSkew is subtracted from iat to get nbf (JaaS: nbf = now - 10s).
+	NotBeforeSkew time.Duration
+	// KeyHeader names a header field that carries the config's key (Ably's
+	// kid is the key name).
+	KeyHeader string
+	// RequireHeader lists header fields the config must set (JaaS's kid).
+	RequireHeader []string
 	// Finish, if set, runs after every claim has its value and before the
 	// token is signed: cross-field rules and values derived from others.
 	Finish func(*Mint) *Error
@@ -58,6 +65,9 @@ type Option struct {
 	Default  string
 	Enum     []string // the allowed values, if limited
 	Required bool
+	// Header sets header fields (JSON values) when the option has a given
+	// value: Mercure's 1.0 profile has typ "at+jwt".
+	Header map[string][]HeaderField
 }
 
 // compileOptions checks a config's options against the preset's.
@@ -120,11 +130,12 @@ type Gen uint8
 
 // Generated values.
 const (
-	GenNone      Gen = iota
-	GenIssuedAt      // iat: now - IssuedAtSkew
-	GenNotBefore     // nbf: the same as iat
-	GenExpiry        // exp: iat + ttl
-	GenUUID          // a random UUIDv4
+	GenNone        Gen = iota
+	GenIssuedAt        // iat: now - IssuedAtSkew
+	GenNotBefore       // nbf: the same as iat
+	GenExpiry          // exp: iat + ttl
+	GenUUID            // a random UUIDv4
+	GenKeyIssuedAt     // "<key>-<iat>" (Twilio's jti)
 )
 
 // Claim is one entry of a preset's schema.

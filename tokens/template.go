@@ -148,16 +148,32 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 		t.ttl = p.TTL.Default
 	}
 
-	header, err := encodeHeader(p, cfg.Signer.Alg(), cfg.Header)
+	var err error
+	if t.options, err = p.compileOptions(cfg.Options); err != nil {
+		return nil, err
+	}
+	hdrFields := map[string]string{}
+	if p.KeyHeader != "" {
+		if cfg.Key == "" {
+			return nil, fmt.Errorf("%s needs `key <value>` (it fills the header's %s)", p.Name, p.KeyHeader)
+		}
+		hdrFields[p.KeyHeader] = cfg.Key
+	}
+	for k, v := range cfg.Header {
+		hdrFields[k] = v
+	}
+	for _, name := range p.RequireHeader {
+		if hdrFields[name] == "" {
+			return nil, fmt.Errorf("%s needs the header's %s: set it with `%s <value>`", p.Name, name, headerDirective(name))
+		}
+	}
+	header, err := encodeHeader(p, cfg.Signer.Alg(), hdrFields, t.options)
 	if err != nil {
 		return nil, err
 	}
 	var hdr map[string]any
 	_ = json.Unmarshal(header, &hdr)
 	t.kid, _ = hdr["kid"].(string)
-	if t.options, err = p.compileOptions(cfg.Options); err != nil {
-		return nil, err
-	}
 	cache := cfg.Signer.Size() > 0 && !strings.HasPrefix(cfg.Signer.Alg(), "HS")
 	if cfg.CacheTokens != nil {
 		cache = *cfg.CacheTokens
@@ -433,9 +449,22 @@ func appendKey(dst []byte, name string) []byte {
 	return append(appendString(dst, name), ':')
 }
 
-func encodeHeader(p *Preset, alg string, extra map[string]string) ([]byte, error) {
+// headerDirective names the Caddyfile line that sets a header field.
+func headerDirective(name string) string {
+	switch name {
+	case "kid", "typ":
+		return name
+	}
+	return "header " + name
+}
+
+func encodeHeader(p *Preset, alg string, extra map[string]string, options map[string]string) ([]byte, error) {
 	h := map[string]any{"alg": alg, "typ": "JWT"}
-	for _, f := range p.Header {
+	fields := p.Header
+	for _, o := range p.Options {
+		fields = append(fields[:len(fields):len(fields)], o.Header[options[o.Name]]...)
+	}
+	for _, f := range fields {
 		if !json.Valid([]byte(f.Value)) {
 			return nil, fmt.Errorf("header field %s is not JSON", f.Name)
 		}
@@ -829,8 +858,18 @@ func (m *Mint) appendSlot(dst *[]byte, i int) bool {
 	}
 	s := &m.t.slots[i]
 	switch s.claim.Gen {
-	case GenIssuedAt, GenNotBefore:
+	case GenIssuedAt:
 		*dst = append(*dst, m.iatText...)
+	case GenNotBefore:
+		if skew := m.t.preset.NotBeforeSkew; skew != 0 {
+			*dst = strconv.AppendInt(*dst, m.iat-int64(skew/time.Second), 10)
+		} else {
+			*dst = append(*dst, m.iatText...)
+		}
+	case GenKeyIssuedAt:
+		d := appendString(*dst, m.t.key) // "key", then reopen the string
+		d = append(append(d[:len(d)-1], '-'), m.iatText...)
+		*dst = append(d, '"')
 	case GenExpiry:
 		*dst = strconv.AppendInt(*dst, m.iat+int64(m.ttl/time.Second), 10)
 	case GenUUID:
