@@ -4,7 +4,8 @@
 #
 #   ./xcaddy.sh build   writes ./caddy (Caddy v2.11.9 + provider_token)
 #   ./xcaddy.sh run     builds, then serves Caddyfile.example on
-#                       http://localhost:8080 in the foreground
+#                       http://localhost:8080 in the foreground: the demo
+#                       page (demo/) at / and a token endpoint per preset
 #
 # xcaddy is declared as a tool in go.mod (go tool xcaddy), so nothing needs
 # installing beyond Go itself.
@@ -21,24 +22,17 @@ build() {
 	go tool xcaddy build "$CADDY_VERSION" \
 		--with "$MODULE@$LOCAL_VERSION=." \
 		--output ./caddy
-	./caddy list-modules | grep -q '^http.handlers.provider_token$' ||
+	# Not grep -q: it would stop reading at the match, and under pipefail the
+	# SIGPIPE that list-modules then gets fails the check now and then.
+	./caddy list-modules | grep -x 'http.handlers.provider_token' >/dev/null ||
 		{ echo "./caddy lacks http.handlers.provider_token" >&2; exit 1; }
 }
 
-# Demo secrets: fine for localhost, never for anything else.
+# Demo secrets: fine for localhost, never for anything else. demo/demo.env
+# is the one definition; .ci/browser-test sources the same file.
 demo_env() {
-	export TOKENMINT_DEMO_USER=demo
-	export TOKENMINT_DEMO_PASSWORD=tokenmint-demo
-	export HMS_ACCESS_KEY=demo-hms-access-key
-	export HMS_SECRET=demo-hms-secret-change-me
-	export ZOOM_SDK_KEY=demo-zoom-sdk-key
-	export ZOOM_SDK_SECRET=demo-zoom-sdk-secret-change-me
-	export VIASOCKET_ACCESS_KEY=demo-viasocket-access-key
-	export VIDEOSDK_API_KEY=demo-videosdk-api-key
-	export VIDEOSDK_SECRET=demo-videosdk-secret-change-me
-	export DATABRIDGES_APP_KEY=demo-databridges-app-key
-	export DATABRIDGES_APP_SECRET=demo-databridges-secret-change-me
-	export APP_JWT_SECRET=demo-app-jwt-secret-change-me
+	# shellcheck source=demo/demo.env
+	. ./demo/demo.env
 	TOKENMINT_DEMO_HASH=$(./caddy hash-password --plaintext "$TOKENMINT_DEMO_PASSWORD")
 	export TOKENMINT_DEMO_HASH
 }
@@ -50,7 +44,11 @@ run() {
 	local u="$TOKENMINT_DEMO_USER:$TOKENMINT_DEMO_PASSWORD"
 	cat <<MSG
 
-tokenmint demo on http://localhost:8080 (user $TOKENMINT_DEMO_USER, password $TOKENMINT_DEMO_PASSWORD). Try:
+tokenmint demo on http://localhost:8080 (user $TOKENMINT_DEMO_USER, password $TOKENMINT_DEMO_PASSWORD).
+
+Open http://localhost:8080/ in a browser and log in as $TOKENMINT_DEMO_USER / $TOKENMINT_DEMO_PASSWORD:
+the demo page calls every endpoint as the provider's own front end would,
+and shows each token with its decoded header and claims. Or try:
 
   curl -u $u -X POST http://localhost:8080/hms/auth-token -H 'Content-Type: application/json' -d '{"room_id":"633fcdd84208780bf665346a","role":"guest"}'
   curl -u $u -X POST http://localhost:8080/hms/management-token

@@ -46,6 +46,7 @@ http://127.0.0.1:9080 {
 		{"body an array", "POST", "/hms", `[1]`, append([]string{"Content-Type", "application/json"}, alice...), 400, `JSON object`},
 		{"duplicate member", "POST", "/hms", `{"room_id":"a","room_id":"b"}`, alice, 400, `twice`},
 		{"wrong content type", "POST", "/hms", `room_id=a`, append([]string{"Content-Type", "text/plain"}, alice...), 415, `application/json`},
+		{"JSON sent as text/plain", "POST", "/hms", `{"room_id":""}`, append([]string{"Content-Type", "text/plain;charset=UTF-8"}, alice...), 400, `room_id: is required`},
 		{"method", "PUT", "/hms", `{"room_id":"a"}`, alice, 405, `method_not_allowed`},
 		{"body over max_body", "POST", "/small", `{"room_id":"` + strings.Repeat("r", 100) + `","user_id":"u"}`, nil, 413, `body_too_large`},
 		{"zoom sessionName missing", "POST", "/zoom", `{"role":0}`, alice, 400, `{"errors":[{"property":"sessionName","reason":"is required"}]}`},

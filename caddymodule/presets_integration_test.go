@@ -107,6 +107,14 @@ func TestEveryPresetBehindBasicAuth(t *testing.T) {
 		}
 	})
 
+	t.Run("hms_app from a front end that sends JSON as text/plain", func(t *testing.T) {
+		r := call(t, tester, "POST", "/hms", `{"room_id":"633fcdd84208780bf665346a"}`, append([]string{"Content-Type", "text/plain;charset=UTF-8"}, alice...)...)
+		wantStatus(t, r, 200)
+		if _, c := claims(t, r.json(t)["token"].(string), "HS256", testSecret); c["room_id"] != "633fcdd84208780bf665346a" {
+			t.Errorf("room_id = %v", c["room_id"])
+		}
+	})
+
 	t.Run("hms_management", func(t *testing.T) {
 		r := call(t, tester, "GET", "/hms-management", "", alice...)
 		wantStatus(t, r, 200)

@@ -137,6 +137,10 @@ func (q *request) load() *tokens.Error {
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		q.fields, q.err = parseJSONObject(data)
+	case (mt == "" || mt == "text/plain") && bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")):
+		// fetch(url, {body: JSON.stringify(...)}) without a Content-Type
+		// sends text/plain: several providers' own front ends do.
+		q.fields, q.err = parseJSONObject(data)
 	case mt == "application/x-www-form-urlencoded":
 		form, err := url.ParseQuery(string(data))
 		if err != nil {
