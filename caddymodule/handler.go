@@ -331,16 +331,22 @@ func (h *Handler) compile(key string, secret []byte, resolve bool) (*tokens.Temp
 		for name, vals := range in {
 			res := make([]string, len(vals))
 			for i, v := range vals {
-				if d, _ := classify(v); d || !resolve {
-					dynamic[v] = d || len(placeholderKeys(v)) > 0
+				d, _ := classify(v)
+				switch {
+				case len(placeholderKeys(v)) == 0:
+					// No placeholder: only \{ escapes to undo; JSON text
+					// such as {"a":1} stays as written.
+					res[i] = caddy.NewReplacer().ReplaceKnown(v, "")
+				case d || !resolve:
+					dynamic[v] = true
 					res[i] = v
-					continue
+				default:
+					r, err := resolveGlobal(v)
+					if err != nil {
+						return nil, fmt.Errorf("%s %s: %v", what, name, err)
+					}
+					res[i] = r
 				}
-				r, err := resolveGlobal(v)
-				if err != nil {
-					return nil, fmt.Errorf("%s %s: %v", what, name, err)
-				}
-				res[i] = r
 			}
 			out[name] = res
 		}

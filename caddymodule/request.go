@@ -137,7 +137,7 @@ func (q *request) load() *tokens.Error {
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		q.fields, q.err = parseJSONObject(data)
-	case (mt == "" || mt == "text/plain") && bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")):
+	case (mt == "" || mt == "text/plain") && bytes.HasPrefix(bytes.TrimLeft(data, jsonSpace), []byte("{")):
 		// fetch(url, {body: JSON.stringify(...)}) without a Content-Type
 		// sends text/plain: several providers' own front ends do.
 		q.fields, q.err = parseJSONObject(data)
@@ -145,6 +145,13 @@ func (q *request) load() *tokens.Error {
 		form, err := url.ParseQuery(string(data))
 		if err != nil {
 			q.err = tokens.Invalid("", "", "the form body is malformed")
+		}
+		for k, vals := range form {
+			for _, v := range append(vals, k) {
+				if !utf8.ValidString(v) {
+					q.err = tokens.Invalid("", "", "the form body is not valid UTF-8")
+				}
+			}
 		}
 		q.form = form
 	default:
@@ -154,10 +161,14 @@ func (q *request) load() *tokens.Error {
 	return q.err
 }
 
+// jsonSpace is the white space JSON allows (RFC 8259), narrower than
+// unicode.IsSpace.
+const jsonSpace = " \t\r\n"
+
 // parseJSONObject reads the members of a JSON object, refusing anything
 // else, duplicate members and trailing data.
 func parseJSONObject(data []byte) (map[string]json.RawMessage, *tokens.Error) {
-	trimmed := bytes.TrimSpace(data)
+	trimmed := bytes.Trim(data, jsonSpace)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, tokens.Invalid("", "", "the body must be a JSON object")
 	}

@@ -348,8 +348,7 @@ func compileSlot(p *Preset, c *Claim, cfg Config, t *Template, dynamic func(stri
 			if reason != "" {
 				return s, fmt.Errorf("allow %s: value %q %s", c.Name, a, reason)
 			}
-			items, _ := v.items()
-			s.allow = append(s.allow, items...)
+			s.allow = append(s.allow, allowItems(c.Type, v)...)
 		}
 		if len(s.allow) == 0 && len(s.allowTmpls) == 0 {
 			return s, fmt.Errorf("allow %s lists no values", c.Name)
@@ -770,11 +769,18 @@ func (m *Mint) fill(i int) *Error {
 	return nil
 }
 
-func (m *Mint) allowed(s *slot, v Value) bool {
-	items, ok := v.items()
-	if !ok {
-		return false
+// allowItems splits a checked value into what an allow list compares: the
+// elements of an array claim, the whole value of any other.
+func allowItems(t Type, v Value) []string {
+	if t == Strings {
+		items, _ := v.items()
+		return items
 	}
+	return []string{v.Str}
+}
+
+func (m *Mint) allowed(s *slot, v Value) bool {
+	items := allowItems(s.claim.Type, v)
 	for _, it := range items {
 		if contains(s.allow, it) {
 			continue
@@ -784,8 +790,16 @@ func (m *Mint) allowed(s *slot, v Value) bool {
 			if m.in.Request != nil {
 				tmpl = m.in.Request.Expand(tmpl)
 			}
-			av, reason := check(Strings, configValue(Strings, []string{tmpl}))
-			if reason == "" && elemAllowed(s.claim.Type, av.List, it) {
+			list := []string{tmpl}
+			if s.claim.Type == Strings || !wholeValue(s.claim.Type) {
+				// A placeholder may hold a JSON array of allowed values.
+				av, reason := check(Strings, configValue(Strings, []string{tmpl}))
+				if reason != "" {
+					continue
+				}
+				list = av.List
+			}
+			if elemAllowed(s.claim.Type, list, it) {
 				found = true
 				break
 			}
@@ -796,6 +810,9 @@ func (m *Mint) allowed(s *slot, v Value) bool {
 	}
 	return true
 }
+
+// wholeValue reports whether a type's allow lists compare whole values.
+func wholeValue(t Type) bool { return t == Object || t == JSON || t == JSONString }
 
 // elemAllowed compares one element against a rendered allow list, typed:
 // an Int claim's "1" matches an allow list's 1.0.

@@ -3,6 +3,7 @@ package tokens
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -126,6 +127,28 @@ func (v Value) items() ([]string, bool) {
 	return []string{v.Str}, true
 }
 
+// jsonNumbersFit reports whether every number in the valid JSON text fits a
+// float64: 1E700 is valid JSON that golang-jwt, and providers' parsers,
+// cannot read.
+func jsonNumbersFit(text string) bool {
+	if !strings.ContainsAny(text, "0123456789") {
+		return true
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err == io.EOF
+		}
+		if n, ok := tok.(json.Number); ok {
+			if _, err := strconv.ParseFloat(string(n), 64); err != nil {
+				return false
+			}
+		}
+	}
+}
+
 // checkText refuses what no claim text should hold: invalid UTF-8 and
 // control characters (a newline or a NUL in a claim breaks some providers'
 // parsers and every log line that shows it).
@@ -217,6 +240,9 @@ func check(t Type, v Value) (Value, string) {
 		}
 		if t == Object && !strings.HasPrefix(text, "{") {
 			return v, "must be a JSON object"
+		}
+		if !jsonNumbersFit(text) {
+			return v, "has a number too large for a JSON parser"
 		}
 		var buf strings.Builder
 		if err := compactJSON(&buf, text); err != nil {

@@ -1,0 +1,92 @@
+package tokens
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Ably JWT. Source: ably.com/docs/auth/token/jwt: HS256 with the API key's
+// secret, header kid = the key name (appId.keyId; the API key string is
+// appId.keyId:keySecret), claims x-ably-capability (required, a JSON
+// object written as a JSON string), x-ably-clientId (optional, the trusted
+// client id), iat and exp (the docs' example: now + 1h). The client's
+// authUrl is fetched with GET (authParams as the query) or POST (a form
+// body); ably-js adds its token params (capability, clientId, ttl,
+// timestamp) to the authParams and accepts a text/plain, application/jwt or
+// application/json answer (ably-js src/common/lib/client/auth.ts); a
+// text/plain answer is the token itself.
+//
+// Choices where the docs say nothing:
+//   - The capability has no default: any default would pick channels on the
+//     operator's behalf ({"*":["subscribe"]} reads every channel). The
+//     config must state it. A request's capability (the client's token
+//     params) must equal it, compared after compaction; choosing among
+//     several needs allow lists of JSON values, which the model does not
+//     match yet.
+//   - clientId in the request must equal the user; with session anonymous
+//     it names the client. The wildcard "*" (act as any client) is never
+//     issued.
+//   - The ttl and timestamp token params are in milliseconds and are
+//     ignored: the lifetime is the config's ttl. Maximum 24h, as for Ably
+//     Tokens (unconfirmed for JWTs).
+//   - The key must be the key name: a key holding ":" (the whole API key,
+//     secret included) is refused before it reaches a header.
+//   - Refusals are plain text, as the answer is.
+
+// ablyEnvelope answers with the token as text, which Ably's client
+// libraries take as the token string.
+var ablyEnvelope = Envelope{
+	ContentType: "text/plain; charset=utf-8",
+	Token: func(dst []byte, t *Minted) []byte {
+		return append(dst, t.Token...)
+	},
+	Refusal: func(dst []byte, e *Error) ([]byte, int) {
+		dst = append(dst, e.Code()...)
+		dst = append(dst, ": "...)
+		return append(dst, e.Error()...), e.Status
+	},
+}
+
+// normalizeAblyCapability accepts only a JSON object: a capability maps
+// channel names to operations.
+func normalizeAblyCapability(v Value) (Value, string) {
+	if v.Kind == List || !strings.HasPrefix(strings.TrimSpace(v.Str), "{") {
+		return v, "must be a JSON object of channel names to operations"
+	}
+	return v, ""
+}
+
+func ablyFinish(m *Mint) *Error {
+	if strings.ContainsRune(m.Key(), ':') {
+		return &Error{Status: http.StatusInternalServerError, Reason: "ably's key must be the API key's name (appId.keyId), without its secret"}
+	}
+	if id, ok := m.Get("x-ably-clientId"); ok && id.Str == "*" {
+		param := ""
+		if v, given, _ := m.Param("clientId"); given && v.Str == "*" {
+			param = "clientId"
+		}
+		return Forbidden("x-ably-clientId", param, `the wildcard client id "*" is never issued`)
+	}
+	return nil
+}
+
+func init() {
+	Register(&Preset{
+		Name:      "ably",
+		Summary:   "Ably JWT (the token string an authUrl answers with)",
+		KeyHeader: "kid",
+		KeyDoc:    "the API key's name, appId.keyId (the part before the colon), sent as the header's kid",
+		Claims: []Claim{
+			{Name: "iat", Type: Time, Gen: GenIssuedAt},
+			{Name: "exp", Type: Time, Gen: GenExpiry},
+			{Name: "x-ably-capability", Type: JSONString, Privileged: true, Required: true, Param: []string{"capability"},
+				Normalize: normalizeAblyCapability, Doc: `channel names to operations, as JSON: {"chat:*":["publish","subscribe"]}`},
+			{Name: "x-ably-clientId", Type: String, User: true, Param: []string{"clientId"},
+				Limits: Limits{MaxLen: 256, Chars: printable}, Doc: "the trusted client id"},
+		},
+		TTL:      TTL{Default: time.Hour, Min: time.Minute, Max: 24 * time.Hour},
+		Finish:   ablyFinish,
+		Envelope: ablyEnvelope,
+	})
+}

@@ -1,0 +1,131 @@
+package tokens
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Metabase static (signed) embedding. Source: metabase/metabase
+// docs/embedding/static-embedding.md and the embed API
+// (src/metabase/embedding_rest/api/embed.clj, its Token schema): HS256
+// with the embedding secret key over resource ({dashboard: id} or
+// {question: id}, a positive integer or a NanoID entity id), params (the
+// locked parameters; the schema requires the key and the endpoints read it
+// with get-in-unsigned-token-or-throw, so it is always written, {} when
+// none are locked) and exp (the docs' sample: now + 10 minutes). jsonwebtoken, which the docs' sample uses, adds iat;
+// so does this preset. The page embeds
+// site_url + "/embed/dashboard/" + token + "#bordered=true&titled=true"
+// (/embed/question/ for questions).
+//
+// Metabase defines no token endpoint; this preset answers, per `option
+// answer`, {"token", "url"} (json, the default), {"url"} (url) or a 302 to
+// the embed URL (redirect), so an iframe's src can point at the route.
+//
+// Readings and limits of this preset:
+//   - `option resource dashboard|question` (default dashboard) says which
+//     claim, resource.dashboard or resource.question, the config sets: the
+//     answer's URL depends on it and a minted token's claims are not
+//     visible to the envelope. A mismatch is a server error on the first
+//     request (tokens cannot check options against claims at compile).
+//   - Ids are positive integers. Entity ids (NanoID strings), which newer
+//     Metabase versions also take, are not offered.
+//   - params is one JSON object, written in the config
+//     (`claim params {"organization_id":17}`) or a single placeholder that
+//     renders one. Per-parameter placeholders need free-form members under
+//     params, which the model cannot yet declare beside a default of {}.
+//   - Everything is config: resource and params are privileged, and there
+//     are no request fields.
+//   - ttl: 10 minutes by default, 1 minute to 24 hours (the embed URL
+//     travels in page source and logs).
+
+var metabaseResources = []string{"dashboard", "question"}
+
+// metabaseURL appends the embed URL of t.
+func metabaseURL(dst []byte, t *Minted) []byte {
+	dst = append(dst, strings.TrimRight(t.Option("site_url"), "/")...)
+	dst = append(dst, "/embed/"...)
+	dst = append(dst, t.Option("resource")...)
+	dst = append(dst, '/')
+	dst = append(dst, t.Token...)
+	if h := strings.TrimPrefix(t.Option("hash"), "#"); h != "" {
+		dst = append(append(dst, '#'), h...)
+	}
+	return dst
+}
+
+var metabaseEnvelope = Envelope{
+	Token: func(dst []byte, t *Minted) []byte {
+		u := string(metabaseURL(nil, t))
+		dst = append(dst, '{')
+		if t.Option("answer") == "json" {
+			dst = append(dst, `"token":`...)
+			dst = appendString(dst, t.Token)
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"url":`...)
+		dst = appendString(dst, u)
+		return append(dst, '}')
+	},
+	StatusFor: func(t *Minted) int {
+		if t.Option("answer") == "redirect" {
+			return http.StatusFound
+		}
+		return http.StatusOK
+	},
+	Headers: func(t *Minted, set func(name, value string)) {
+		if t.Option("answer") == "redirect" {
+			set("Location", string(metabaseURL(nil, t)))
+		}
+	},
+}
+
+func metabaseFinish(m *Mint) *Error {
+	site := m.Option("site_url")
+	if !strings.HasPrefix(site, "https://") && !strings.HasPrefix(site, "http://") {
+		return &Error{Status: http.StatusInternalServerError, Reason: "metabase's option site_url must be an http:// or https:// URL"}
+	}
+	kind := m.Option("resource")
+	other := metabaseResources[0]
+	if kind == other {
+		other = metabaseResources[1]
+	}
+	if _, ok := m.Get("resource." + other); ok {
+		return &Error{Status: http.StatusInternalServerError, Claim: "resource." + other,
+			Reason: "option resource is " + kind + ": set claim resource." + kind + ", or set option resource " + other}
+	}
+	if _, ok := m.Get("resource." + kind); !ok {
+		return &Error{Status: http.StatusInternalServerError, Claim: "resource." + kind,
+			Reason: "metabase needs `claim resource." + kind + " <id>`"}
+	}
+	return nil
+}
+
+func init() {
+	id := Limits{HasRange: true, Min: 1, Max: 1 << 53}
+	Register(&Preset{
+		Name:    "metabase",
+		Summary: "Metabase static embedding token, with its embed URL",
+		Claims: []Claim{
+			{Name: "resource.dashboard", Type: Int, Privileged: true, Limits: id,
+				Doc: "the dashboard's id (with option resource dashboard)"},
+			{Name: "resource.question", Type: Int, Privileged: true, Limits: id,
+				Doc: "the question's id (with option resource question)"},
+			{Name: "params", Type: Object, Privileged: true, Required: true, Default: []string{"{}"},
+				Doc: "the locked parameters' values, as a JSON object"},
+			{Name: "iat", Type: Time, Gen: GenIssuedAt},
+			{Name: "exp", Type: Time, Gen: GenExpiry},
+		},
+		TTL:    TTL{Default: 10 * time.Minute, Min: time.Minute, Max: 24 * time.Hour},
+		Finish: metabaseFinish,
+		Options: []Option{
+			{Name: "site_url", Required: true, Doc: "Metabase's address, such as https://metabase.example.com"},
+			{Name: "resource", Default: "dashboard", Enum: metabaseResources,
+				Doc: "what is embedded: dashboard or question (the claim resource.<it> holds the id)"},
+			{Name: "answer", Default: "json", Enum: []string{"json", "url", "redirect"},
+				Doc: `json: {"token","url"}; url: {"url"}; redirect: 302 to the embed URL`},
+			{Name: "hash", Default: "bordered=true&titled=true", Doc: "the embed URL's fragment: appearance options"},
+		},
+		Envelope: metabaseEnvelope,
+	})
+}
