@@ -330,16 +330,22 @@ func (h *Handler) compile(key string, secret []byte, resolve bool) (*tokens.Temp
 		out := make(map[string][]string, len(in))
 		for name, vals := range in {
 			res := make([]string, len(vals))
-			for i, v := range vals {
+			// A claim with any per-request value is rendered whole per
+			// request, so all its values stay raw (escapes included).
+			anyDynamic := false
+			for _, v := range vals {
 				d, _ := classify(v)
+				anyDynamic = anyDynamic || d || (!resolve && len(placeholderKeys(v)) > 0)
+			}
+			for i, v := range vals {
 				switch {
+				case anyDynamic:
+					dynamic[v] = true
+					res[i] = v
 				case len(placeholderKeys(v)) == 0:
 					// No placeholder: only \{ escapes to undo; JSON text
 					// such as {"a":1} stays as written.
 					res[i] = caddy.NewReplacer().ReplaceKnown(v, "")
-				case d || !resolve:
-					dynamic[v] = true
-					res[i] = v
 				default:
 					r, err := resolveGlobal(v)
 					if err != nil {
