@@ -42,8 +42,8 @@ const DefaultMaxBody = 64 << 10
 // {http.provider_token.expires} (Unix seconds; empty when the token has no
 // exp).
 type Handler struct {
-	// Preset names the provider token format: hms_app, hms_management,
-	// zoom_video, viasocket, videosdk, databridges or jwt.
+	// Preset names the provider token format (hms_app, zoom_video, livekit,
+	// twilio, jwt, ...; `caddy provider-token presets` lists them all).
 	Preset string `json:"preset"`
 
 	// Key is the provider's public API/app/SDK key, written into the claim
