@@ -39,8 +39,8 @@ func TestMercureContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Entries of the config's own, given through {file.*} (a literal JSON
-	// value is taken for a placeholder at provision).
+	// Entries of the config's own, from a file, as the README's 1.0
+	// example gives them.
 	details := filepath.Join(t.TempDir(), "details.json")
 	if err := os.WriteFile(details, []byte(`[{"type":"https://mercure.rocks/authorization-detail","actions":["subscribe"],`+
 		`"topics":[{"match":"https://example.com/books/:id","match_type":"urlpattern"}]}]`+"\n"), 0o600); err != nil {

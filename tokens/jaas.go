@@ -77,12 +77,13 @@ func init() {
 		Doc: "true makes room a regular expression"})
 
 	Register(&Preset{
-		Name:         "jaas",
-		Summary:      "8x8 Jitsi as a Service (JaaS) token, RS256 (set kid vpaas-magic-cookie-<AppID>/<keyId>)",
-		Algorithms:   []string{"RS256"},
-		Claims:       claims,
-		IssuedAtSkew: 10 * time.Second,
-		TTL:          TTL{Default: 2 * time.Hour, Min: time.Minute, Max: 24 * time.Hour},
-		Envelope:     Envelope{Token: TokenJSON("token")},
+		Name:          "jaas",
+		Summary:       "8x8 Jitsi as a Service (JaaS) token, RS256 (set kid vpaas-magic-cookie-<AppID>/<keyId>)",
+		Algorithms:    []string{"RS256"},
+		RequireHeader: []string{"kid"},
+		Claims:        claims,
+		IssuedAtSkew:  10 * time.Second,
+		TTL:           TTL{Default: 2 * time.Hour, Min: time.Minute, Max: 24 * time.Hour},
+		Envelope:      Envelope{Token: TokenJSON("token")},
 	})
 }
