@@ -13,9 +13,8 @@ import (
 	"strings"
 )
 
-// readPrivateKey reads a PEM private key: PKCS#8 (any type), PKCS#1 RSA or
-// SEC1 EC.
-func readPrivateKey(path string) (crypto.Signer, error) {
+// readPEM reads the first PEM block of a file.
+func readPEM(path string) (*pem.Block, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -23,6 +22,16 @@ func readPrivateKey(path string) (crypto.Signer, error) {
 	block, _ := pem.Decode(data)
 	if block == nil {
 		return nil, errors.New("no PEM block found")
+	}
+	return block, nil
+}
+
+// readPrivateKey reads a PEM private key: PKCS#8 (any type), PKCS#1 RSA or
+// SEC1 EC.
+func readPrivateKey(path string) (crypto.Signer, error) {
+	block, err := readPEM(path)
+	if err != nil {
+		return nil, err
 	}
 	var key any
 	switch block.Type {

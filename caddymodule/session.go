@@ -8,12 +8,10 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -354,13 +352,9 @@ func keyFits(key any, alg string) bool {
 
 // readPublicKey reads a PEM public key or certificate.
 func readPublicKey(path string) (any, error) {
-	data, err := os.ReadFile(path)
+	block, err := readPEM(path)
 	if err != nil {
 		return nil, err
-	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, errors.New("no PEM block found")
 	}
 	var key any
 	switch block.Type {
