@@ -190,9 +190,10 @@ func TestJaaSCaddyfileErrors(t *testing.T) {
 		{"a secret", "provider_token jaas {\n\tsecret {env.TM_SECRET}\n\tclaim sub " + itJaaSAppID + "\n}", "give `signing_key <pem file>`, not a secret"},
 		{"no key", "provider_token jaas {\n\tclaim sub " + itJaaSAppID + "\n}", "needs `signing_key <pem file>`"},
 		{"no sub", "provider_token jaas {\n\tsigning_key " + path + "\n\tkid " + itJaaSKID + "\n}", "needs `claim sub <value>`"},
-		{"a bad AppID", "provider_token jaas {\n\tsigning_key " + path + "\n\tclaim sub my-app\n}", "vpaas-magic-cookie-<hex digits>"},
+		{"no kid", "provider_token jaas {\n\tsigning_key " + path + "\n\tclaim sub " + itJaaSAppID + "\n}", "jaas needs the header's kid: set it with `kid <value>`"},
+		{"a bad AppID", "provider_token jaas {\n\tsigning_key " + path + "\n\tkid " + itJaaSKID + "\n\tclaim sub my-app\n}", "vpaas-magic-cookie-<hex digits>"},
 		{"an algorithm JaaS does not take", "provider_token jaas {\n\tsigning_key " + path + "\n\talgorithm RS512\n\tclaim sub " + itJaaSAppID + "\n}", "signed with RS256, not RS512"},
-		{"moderator a boolean", "provider_token jaas {\n\tsigning_key " + path + "\n\tclaim sub " + itJaaSAppID + "\n\tclaim context.user.moderator yes\n}", `must be one of "true", "false"`},
+		{"moderator a boolean", "provider_token jaas {\n\tsigning_key " + path + "\n\tkid " + itJaaSKID + "\n\tclaim sub " + itJaaSAppID + "\n\tclaim context.user.moderator yes\n}", `must be one of "true", "false"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := adapt(t, site(tc.block))
