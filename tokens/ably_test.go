@@ -15,10 +15,7 @@ const (
 
 func ablyConfig(over func(*Config)) Config {
 	cfg := Config{Key: ablyKeyName, Claims: map[string][]string{"x-ably-capability": {ablyCap}}}
-	if over != nil {
-		over(&cfg)
-	}
-	return cfg
+	return withConfig(cfg, over)
 }
 
 func TestAblyGolden(t *testing.T) {

@@ -7,16 +7,12 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"reflect"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // Keys for the asymmetric presets' tests, generated once per test binary.
@@ -58,29 +54,6 @@ func mustAsym(t testing.TB, alg string, key crypto.Signer) Signer {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// verifyKey verifies tok with golang-jwt under alg only, with pub and the
-// clock pinned, and returns its header and payload as generic JSON.
-func verifyKey(t *testing.T, tok, alg string, pub crypto.PublicKey) (map[string]any, map[string]any) {
-	t.Helper()
-	_, err := jwt.Parse(tok, func(*jwt.Token) (any, error) { return pub, nil },
-		jwt.WithValidMethods([]string{alg}), jwt.WithTimeFunc(func() time.Time { return now }))
-	if err != nil {
-		t.Fatalf("golang-jwt rejects the token: %v", err)
-	}
-	parts := strings.Split(tok, ".")
-	var header, payload map[string]any
-	for i, dst := range []*map[string]any{&header, &payload} {
-		raw, err := base64.RawURLEncoding.DecodeString(parts[i])
-		if err != nil {
-			t.Fatalf("segment %d: %v", i, err)
-		}
-		if err := json.Unmarshal(raw, dst); err != nil {
-			t.Fatalf("segment %d: %v", i, err)
-		}
-	}
-	return header, payload
 }
 
 // goldenKey is golden for tokens signed with a private key: it mints, checks

@@ -11,10 +11,7 @@ const dailyDomain = "25df5057-ef0d-4d97-bde6-0cf287276cbb"
 
 func dailyConfig(over func(*Config)) Config {
 	cfg := Config{Claims: map[string][]string{"d": {dailyDomain}}}
-	if over != nil {
-		over(&cfg)
-	}
-	return cfg
+	return withConfig(cfg, over)
 }
 
 func TestDailyGolden(t *testing.T) {

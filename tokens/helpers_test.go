@@ -62,11 +62,18 @@ func mustHMAC(t testing.TB, alg, secret string) Signer {
 	return s
 }
 
-// decode verifies tok with golang-jwt under alg only, with the clock pinned,
-// and returns its header and payload as generic JSON.
+// decode verifies tok with golang-jwt under alg only, with the HMAC
+// secret and the clock pinned, and returns its header and payload.
 func decode(t *testing.T, tok, alg, secret string) (map[string]any, map[string]any) {
 	t.Helper()
-	parsed, err := jwt.Parse(tok, func(*jwt.Token) (any, error) { return []byte(secret), nil },
+	return verifyKey(t, tok, alg, []byte(secret))
+}
+
+// verifyKey verifies tok with golang-jwt under alg only, with key (an HMAC secret or a public key) and the
+// clock pinned, and returns its header and payload as generic JSON.
+func verifyKey(t *testing.T, tok, alg string, key any) (map[string]any, map[string]any) {
+	t.Helper()
+	_, err := jwt.Parse(tok, func(*jwt.Token) (any, error) { return key, nil },
 		jwt.WithValidMethods([]string{alg}), jwt.WithTimeFunc(func() time.Time { return now }))
 	if err != nil {
 		t.Fatalf("golang-jwt rejects the token: %v", err)
@@ -82,7 +89,6 @@ func decode(t *testing.T, tok, alg, secret string) (map[string]any, map[string]a
 			t.Fatalf("segment %d: %v", i, err)
 		}
 	}
-	_ = parsed
 	return header, payload
 }
 
@@ -143,3 +149,11 @@ func refusal(t *testing.T, tmpl *Template, in Input, status int, field string) *
 }
 
 const hs256Header = `{"alg":"HS256","typ":"JWT"}`
+
+// withConfig applies a test's changes to a preset's base config.
+func withConfig(cfg Config, over func(*Config)) Config {
+	if over != nil {
+		over(&cfg)
+	}
+	return cfg
+}

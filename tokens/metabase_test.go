@@ -13,10 +13,7 @@ func metabaseConfig(over func(*Config)) Config {
 	cfg := Config{Anonymous: true,
 		Claims:  map[string][]string{"resource.dashboard": {"2"}},
 		Options: map[string]string{"site_url": metabaseSite}}
-	if over != nil {
-		over(&cfg)
-	}
-	return cfg
+	return withConfig(cfg, over)
 }
 
 func TestMetabaseGolden(t *testing.T) {
