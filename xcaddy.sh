@@ -35,6 +35,10 @@ demo_env() {
 	. ./demo/demo.env
 	TOKENMINT_DEMO_HASH=$(./caddy hash-password --plaintext "$TOKENMINT_DEMO_PASSWORD")
 	export TOKENMINT_DEMO_HASH
+	# A demo RSA key for the jaas and firebase routes, made once.
+	DEMO_RSA_KEY="${TMPDIR:-/tmp}/tokenmint-demo-keys/rsa.pem"
+	go run ./demo/genkey -out "$(dirname "$DEMO_RSA_KEY")"
+	export DEMO_RSA_KEY
 }
 
 run() {
