@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,14 +78,6 @@ http://localhost:9080 {
 			claim  mercure.subscribe https://example.com/users/{http.auth.user.id}/notifications
 			claim  authorization_details {file.`+details+`}
 			cookie __Secure-mercure_access_token path /.well-known/mercure
-		}
-	}
-	handle /mercure/v1-without-iss {
-		provider_token mercure {
-			secret {env.TM_SECRET}
-			option profile 1.0
-			typ    at+jwt
-			claim  aud https://hub.example.com/.well-known/mercure
 		}
 	}
 }
@@ -170,11 +163,10 @@ http://localhost:9080 {
 		}
 	})
 
-	t.Run("1.0 without iss is a server error", func(t *testing.T) {
-		r := call(t, tester, "GET", "/mercure/v1-without-iss", "", alice...)
-		// A config error: Caddy's error handling takes it (and logs
-		// "mercure profile 1.0 needs `claim iss <value>`").
-		wantStatus(t, r, 500)
-		noToken(t, r.body)
+	t.Run("1.0 without iss fails at adapt time", func(t *testing.T) {
+		_, err := adapt(t, site("provider_token mercure {\n\tsecret x\n\toption profile 1.0\n\tclaim aud https://hub.example.com/.well-known/mercure\n}"))
+		if err == nil || !strings.Contains(err.Error(), "profile 1.0 needs `claim iss <value>`") || !strings.Contains(err.Error(), "Caddyfile:3") {
+			t.Fatalf("adapt: %v, want the missing iss named at Caddyfile:3", err)
+		}
 	})
 }

@@ -49,13 +49,6 @@ http://localhost:9080 {
 			claim  resource.dashboard 2
 		}
 	}
-	handle /metabase/misconfigured {
-		provider_token metabase {
-			secret {env.TM_SECRET}
-			option site_url https://metabase.example.com
-			claim  resource.question 7
-		}
-	}
 }
 `)
 	start := time.Now()
@@ -128,10 +121,11 @@ http://localhost:9080 {
 		}
 	})
 
-	t.Run("option resource and claim disagree: a server error", func(t *testing.T) {
-		r := call(t, tester, "GET", "/metabase/misconfigured", "", alice...)
-		wantStatus(t, r, 500)
-		noToken(t, r.body)
+	t.Run("option resource and claim disagree: refused at adapt time", func(t *testing.T) {
+		_, err := adapt(t, site("provider_token metabase {\n\tsecret x\n\toption site_url https://metabase.example.com\n\tclaim resource.question 7\n}"))
+		if err == nil || !strings.Contains(err.Error(), "set option resource question") {
+			t.Fatalf("adapt: %v, want the fix named", err)
+		}
 	})
 
 	t.Run("no user", func(t *testing.T) {

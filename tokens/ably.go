@@ -1,7 +1,7 @@
 package tokens
 
 import (
-	"net/http"
+	"errors"
 	"strings"
 	"time"
 )
@@ -58,9 +58,6 @@ func normalizeAblyCapability(v Value) (Value, string) {
 }
 
 func ablyFinish(m *Mint) *Error {
-	if strings.ContainsRune(m.Key(), ':') {
-		return &Error{Status: http.StatusInternalServerError, Reason: "ably's key must be the API key's name (appId.keyId), without its secret"}
-	}
 	if id, ok := m.Get("x-ably-clientId"); ok && id.Str == "*" {
 		param := ""
 		if v, given, _ := m.Param("clientId"); given && v.Str == "*" {
@@ -85,8 +82,14 @@ func init() {
 			{Name: "x-ably-clientId", Type: String, User: true, Param: []string{"clientId"},
 				Limits: Limits{MaxLen: 256, Chars: printable}, Doc: "the trusted client id"},
 		},
-		TTL:      TTL{Default: time.Hour, Min: time.Minute, Max: 24 * time.Hour},
-		Finish:   ablyFinish,
+		TTL:    TTL{Default: time.Hour, Min: time.Minute, Max: 24 * time.Hour},
+		Finish: ablyFinish,
+		Check: func(c *Compiled) error {
+			if strings.ContainsRune(c.Key(), ':') {
+				return errors.New("key must be the API key's name (appId.keyId), without its secret")
+			}
+			return nil
+		},
 		Envelope: ablyEnvelope,
 	})
 }

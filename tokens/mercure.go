@@ -2,7 +2,7 @@ package tokens
 
 import (
 	"encoding/json"
-	"net/http"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -68,8 +68,8 @@ func mercureFinish(m *Mint) *Error {
 	}
 	for _, name := range []string{"iss", "aud"} {
 		if _, ok := m.Get(name); !ok {
-			return &Error{Status: http.StatusInternalServerError, Claim: name,
-				Reason: "mercure profile 1.0 needs `claim " + name + " <value>`"}
+			// Configured (Check), but a placeholder rendered empty.
+			return Invalid(name, "", "is required by the 1.0 profile and rendered empty")
 		}
 	}
 	if _, ok := m.Get("client_id"); !ok {
@@ -146,7 +146,18 @@ func init() {
 		Options: []Option{{Name: "profile", Default: "0.x", Enum: []string{"0.x", "1.0"},
 			Doc:    "0.x: the mercure claim (released hubs); 1.0: RFC 9068 access token (typ at+jwt) with authorization_details (also set iss and aud)",
 			Header: map[string][]HeaderField{"1.0": {{Name: "typ", Value: `"at+jwt"`}}}}},
-		Finish:   mercureFinish,
+		Finish: mercureFinish,
+		Check: func(c *Compiled) error {
+			if c.Option("profile") != "1.0" {
+				return nil
+			}
+			for _, name := range []string{"iss", "aud"} {
+				if !c.Sets(name) {
+					return fmt.Errorf("profile 1.0 needs `claim %s <value>`", name)
+				}
+			}
+			return nil
+		},
 		TTL:      TTL{Default: time.Hour, Min: time.Minute, Max: 30 * 24 * time.Hour},
 		Envelope: Envelope{Token: TokenJSON("token")},
 	})

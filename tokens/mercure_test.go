@@ -1,8 +1,8 @@
 package tokens
 
 import (
-	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -112,9 +112,14 @@ func TestMercure10Refusals(t *testing.T) {
 		claim string
 	}{{"no iss", "iss"}, {"no aud", "aud"}} {
 		t.Run(tc.name, func(t *testing.T) {
-			tmpl := mercure10(t, map[string][]string{tc.claim: nil})
-			// A config error: 500, naming the claim to set.
-			refusal(t, tmpl, Input{User: "42"}, http.StatusInternalServerError, tc.claim)
+			// A config error, at load, naming the claim to set.
+			c := map[string][]string{"mercure.subscribe": {"https://example.com/a"}, "iss": {"https://example.com"}, "aud": {"https://hub.example.com"}}
+			delete(c, tc.claim)
+			p, _ := Lookup("mercure")
+			_, err := Compile(p, Config{Signer: mustHMAC(t, "HS256", testSecret), Options: map[string]string{"profile": "1.0"}, Claims: c})
+			if err == nil || !strings.Contains(err.Error(), "`claim "+tc.claim+" <value>`") {
+				t.Fatalf("Compile without %s: %v, want an error naming `claim %s <value>`", tc.claim, err, tc.claim)
+			}
 		})
 	}
 	// The same config under 0.x needs neither.

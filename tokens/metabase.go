@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -80,23 +81,33 @@ var metabaseEnvelope = Envelope{
 	},
 }
 
+// metabaseFinish refuses a token without its resource: a configured
+// placeholder id that rendered empty.
 func metabaseFinish(m *Mint) *Error {
-	site := m.Option("site_url")
-	if !strings.HasPrefix(site, "https://") && !strings.HasPrefix(site, "http://") {
-		return &Error{Status: http.StatusInternalServerError, Reason: "metabase's option site_url must be an http:// or https:// URL"}
+	name := "resource." + m.Option("resource")
+	if _, ok := m.Get(name); !ok {
+		return Invalid(name, "", "is required and rendered empty")
 	}
-	kind := m.Option("resource")
+	return nil
+}
+
+// metabaseCheck: the site URL is a URL, and the resource option names the
+// configured resource claim.
+func metabaseCheck(c *Compiled) error {
+	site := c.Option("site_url")
+	if !strings.HasPrefix(site, "https://") && !strings.HasPrefix(site, "http://") {
+		return fmt.Errorf("option site_url must be an http:// or https:// URL")
+	}
+	kind := c.Option("resource")
 	other := metabaseResources[0]
 	if kind == other {
 		other = metabaseResources[1]
 	}
-	if _, ok := m.Get("resource." + other); ok {
-		return &Error{Status: http.StatusInternalServerError, Claim: "resource." + other,
-			Reason: "option resource is " + kind + ": set claim resource." + kind + ", or set option resource " + other}
+	if c.Sets("resource." + other) {
+		return fmt.Errorf("option resource is %s: set claim resource.%s, or set option resource %s", kind, kind, other)
 	}
-	if _, ok := m.Get("resource." + kind); !ok {
-		return &Error{Status: http.StatusInternalServerError, Claim: "resource." + kind,
-			Reason: "metabase needs `claim resource." + kind + " <id>`"}
+	if !c.Sets("resource." + kind) {
+		return fmt.Errorf("metabase needs `claim resource.%s <id>`", kind)
 	}
 	return nil
 }
@@ -117,6 +128,7 @@ func init() {
 			{Name: "exp", Type: Time, Gen: GenExpiry},
 		},
 		TTL:    TTL{Default: 10 * time.Minute, Min: time.Minute, Max: 24 * time.Hour},
+		Check:  metabaseCheck,
 		Finish: metabaseFinish,
 		Options: []Option{
 			{Name: "site_url", Required: true, Doc: "Metabase's address, such as https://metabase.example.com"},

@@ -107,18 +107,10 @@ func TestMetabaseRefusals(t *testing.T) {
 		status int
 		field  string
 	}{
-		{"no resource claim", metabaseConfig(func(c *Config) { c.Claims = nil }), Input{}, http.StatusInternalServerError, "resource.dashboard"},
-		{"question claim with option resource dashboard", metabaseConfig(func(c *Config) {
-			c.Claims = map[string][]string{"resource.question": {"7"}}
-		}), Input{}, http.StatusInternalServerError, "resource.question"},
-		{"both claims", metabaseConfig(func(c *Config) { c.Claims["resource.question"] = []string{"7"} }), Input{},
-			http.StatusInternalServerError, "resource.question"},
-		{"site_url not a URL", metabaseConfig(func(c *Config) { c.Options["site_url"] = "metabase.example.com" }), Input{},
-			http.StatusInternalServerError, ""},
 		{"placeholder id not a number", metabaseConfig(func(c *Config) { c.Claims["resource.dashboard"] = []string{"{id}"} }),
 			Input{Request: &fakeRequest{vars: map[string]string{"id": "x"}}}, http.StatusBadRequest, "resource.dashboard"},
 		{"placeholder id empty", metabaseConfig(func(c *Config) { c.Claims["resource.dashboard"] = []string{"{id}"} }),
-			Input{Request: &fakeRequest{}}, http.StatusInternalServerError, "resource.dashboard"},
+			Input{Request: &fakeRequest{}}, http.StatusBadRequest, "resource.dashboard"},
 		{"placeholder params not an object", metabaseConfig(func(c *Config) { c.Claims["params"] = []string{"{p}"} }),
 			Input{Request: &fakeRequest{vars: map[string]string{"p": "[1]"}}}, http.StatusBadRequest, "params"},
 		{"placeholder params empty", metabaseConfig(func(c *Config) { c.Claims["params"] = []string{"{p}"} }),
@@ -129,6 +121,24 @@ func TestMetabaseRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			refusal(t, compile(t, "metabase", tc.cfg), tc.in, tc.status, tc.field)
 		})
+	}
+}
+
+// TestMetabaseConfigChecks: configs the preset's Check refuses at load.
+func TestMetabaseConfigChecks(t *testing.T) {
+	p, _ := Lookup("metabase")
+	for name, cfg := range map[string]Config{
+		"no resource claim": metabaseConfig(func(c *Config) { c.Claims = nil }),
+		"question claim with option resource dashboard": metabaseConfig(func(c *Config) {
+			c.Claims = map[string][]string{"resource.question": {"7"}}
+		}),
+		"both claims":        metabaseConfig(func(c *Config) { c.Claims["resource.question"] = []string{"7"} }),
+		"site_url not a URL": metabaseConfig(func(c *Config) { c.Options["site_url"] = "metabase.example.com" }),
+	} {
+		cfg.Signer = mustHMAC(t, "HS256", testSecret)
+		if _, err := Compile(p, cfg); err == nil {
+			t.Errorf("%s: Compile succeeded, want an error", name)
+		}
 	}
 }
 

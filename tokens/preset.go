@@ -51,6 +51,10 @@ type Preset struct {
 	// Fields documents the request fields that Finish reads and no claim
 	// names (dataBridges' dbappkey and act), for listings.
 	Fields []RequestField
+	// Check, if set, runs at the end of Compile: rules across the config
+	// that data cannot say (Mercure's 1.0 profile needs iss and aud), so
+	// that a bad config fails when it loads, not on every request.
+	Check func(c *Compiled) error
 	// Options are settings of the preset beyond claims (LiveKit's
 	// server_url, Metabase's site_url), read by Finish and the envelope.
 	Options []Option

@@ -251,6 +251,11 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 	}
 	t.root = buildTree(schema, t.index)
 	t.hasExp = p.HasExpiry()
+	if p.Check != nil {
+		if err := p.Check(&Compiled{t: t}); err != nil {
+			return nil, fmt.Errorf("%s: %v", p.Name, err)
+		}
+	}
 	n := len(t.slots)
 	t.pool.New = func() any {
 		return &Mint{t: t, vals: make([]Value, n), set: make([]bool, n), dirty: make([]bool, n), iatText: make([]byte, 0, 20), scratch: make([]byte, 0, 512), sig: make([]byte, 0, 64)}
@@ -485,6 +490,22 @@ func encodeHeader(p *Preset, alg string, extra map[string]string, options map[st
 
 // Option returns the value of one of the preset's options.
 func (t *Template) Option(name string) string { return t.options[name] }
+
+// Compiled is what a preset's Check sees of a compiled config.
+type Compiled struct{ t *Template }
+
+// Option returns an option's value.
+func (c *Compiled) Option(name string) string { return c.t.options[name] }
+
+// Key returns the configured key.
+func (c *Compiled) Key() string { return c.t.key }
+
+// Sets reports whether the config gives the claim a value (a literal, a
+// placeholder, the key or the user), beyond what a request may send.
+func (c *Compiled) Sets(name string) bool {
+	i, ok := c.t.index[name]
+	return ok && c.t.slots[i].src != srcNone
+}
 
 // Preset returns the preset the template was compiled from.
 func (t *Template) Preset() *Preset { return t.preset }
