@@ -253,7 +253,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	if len(placeholderKeys(key)) > 0 {
 		key = "adapt-time-key"
 	}
-	if _, err := h.compile(key, []byte("adapt-time-check"), false); err != nil {
+	if _, err := h.compile(key, false); err != nil {
 		d.Reset()
 		d.Next()
 		return d.Errf("provider_token %s: %v", h.Preset, err)

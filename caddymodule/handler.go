@@ -222,7 +222,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if err != nil {
 		return fmt.Errorf("key: %v", err)
 	}
-	tmpl, err := h.compile(key, nil, true)
+	tmpl, err := h.compile(key, true)
 	if err != nil {
 		return err
 	}
@@ -265,9 +265,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 }
 
 // compile checks the config and compiles it. At adapt time (resolve unset)
-// placeholders stay unresolved and a stand-in secret signs; at Provision
-// {env.*} and {file.*} are resolved first.
-func (h *Handler) compile(key string, secret []byte, resolve bool) (*tokens.Template, error) {
+// placeholders stay unresolved and a stand-in signs; at Provision {env.*}
+// and {file.*} are resolved first.
+func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 	p, err := tokens.Lookup(h.Preset)
 	if err != nil {
 		return nil, err
@@ -289,7 +289,7 @@ func (h *Handler) compile(key string, secret []byte, resolve bool) (*tokens.Temp
 			}
 		}
 	}
-	signer, err := h.newSigner(p, secret, resolve)
+	signer, err := h.newSigner(p, resolve)
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +432,7 @@ func auditLevel(s string) (zapcore.Level, error) {
 // newSigner makes the signer: HMAC from Secret, or asymmetric from
 // SigningKey. At adapt time (resolve unset) nothing is read: secret is a
 // stand-in and a signing key is represented by its algorithm alone.
-func (h *Handler) newSigner(p *tokens.Preset, secret []byte, resolve bool) (tokens.Signer, error) {
+func (h *Handler) newSigner(p *tokens.Preset, resolve bool) (tokens.Signer, error) {
 	algs := p.Algorithms
 	if len(algs) == 0 {
 		algs = []string{"HS256"}
@@ -458,14 +458,13 @@ func (h *Handler) newSigner(p *tokens.Preset, secret []byte, resolve bool) (toke
 				return nil, fmt.Errorf("%s signs with %s: give `signing_key <pem file>`, not a secret", p.Name, strings.Join(algs, ", "))
 			}
 		}
+		secret := []byte("adapt-time-check") // a stand-in until provision
 		if resolve {
 			r, err := resolveSecret(h.Secret)
 			if err != nil {
 				return nil, err
 			}
 			secret = []byte(r)
-		} else {
-			secret = []byte("adapt-time-check")
 		}
 		s, err := tokens.NewHMAC(alg, secret)
 		if err != nil {

@@ -27,7 +27,7 @@ func TestClaimValuesAsWritten(t *testing.T) {
 		},
 		Types: map[string]string{"obj": "object", "mixed": "array", "inside": "object"},
 	}
-	tmpl, err := h.compile("", nil, true)
+	tmpl, err := h.compile("", true)
 	if err != nil {
 		t.Fatal(err)
 	}
