@@ -61,11 +61,7 @@ http://localhost:9080 {
 		if id, ok := c["x-ably-clientId"]; clientID == "" && ok || clientID != "" && id != clientID {
 			t.Errorf("x-ably-clientId = %v, want %q", id, clientID)
 		}
-		iat := num(t, c["iat"])
-		within(t, iat, start)
-		if d := num(t, c["exp"]) - iat; d != life {
-			t.Errorf("exp - iat = %d, want %d", d, life)
-		}
+		lifetime(t, c, start, life)
 	}
 
 	t.Run("GET, token params in the query", func(t *testing.T) {

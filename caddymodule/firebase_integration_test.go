@@ -95,11 +95,7 @@ http://localhost:9080 {
 		if len(c) != len(want)+2 {
 			t.Errorf("claims %v: want only %d", c, len(want)+2)
 		}
-		iat := num(t, c["iat"])
-		within(t, iat, start)
-		if d := num(t, c["exp"]) - iat; d != 3600 {
-			t.Errorf("exp - iat = %d, want 3600", d)
-		}
+		lifetime(t, c, start, 3600)
 	})
 
 	t.Run("developer claims rendered with a reserved name", func(t *testing.T) {

@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -115,17 +116,40 @@ func call(t *testing.T, tester *caddytest.Tester, method, path, body string, hdr
 // alice is basic auth as alice.
 var alice = []string{"user", testPassword}
 
-// claims verifies tok with golang-jwt under alg only and returns its header
-// and claims.
+// claims verifies tok with golang-jwt under alg only, with an HMAC secret,
+// and returns its header and claims.
 func claims(t *testing.T, tok, alg, secret string) (map[string]any, jwt.MapClaims) {
 	t.Helper()
+	return verifyToken(t, tok, alg, []byte(secret))
+}
+
+// verifyWithKey is claims for a public key, and requires exp.
+func verifyWithKey(t *testing.T, tok, alg string, pub crypto.PublicKey) (map[string]any, jwt.MapClaims) {
+	t.Helper()
+	return verifyToken(t, tok, alg, pub, jwt.WithExpirationRequired())
+}
+
+func verifyToken(t *testing.T, tok, alg string, key any, opts ...jwt.ParserOption) (map[string]any, jwt.MapClaims) {
+	t.Helper()
 	var mc jwt.MapClaims
-	parsed, err := jwt.ParseWithClaims(tok, &mc, func(*jwt.Token) (any, error) { return []byte(secret), nil },
-		jwt.WithValidMethods([]string{alg}), jwt.WithIssuedAt())
+	opts = append(opts, jwt.WithValidMethods([]string{alg}), jwt.WithIssuedAt())
+	parsed, err := jwt.ParseWithClaims(tok, &mc, func(*jwt.Token) (any, error) { return key, nil }, opts...)
 	if err != nil {
-		t.Fatalf("token does not verify: %v", err)
+		t.Fatalf("token does not verify under %s: %v", alg, err)
 	}
 	return parsed.Header, mc
+}
+
+// lifetime checks that iat is about start and exp - iat is want seconds,
+// and returns iat.
+func lifetime(t *testing.T, c jwt.MapClaims, start time.Time, want int64) int64 {
+	t.Helper()
+	iat := num(t, c["iat"])
+	within(t, iat, start)
+	if d := num(t, c["exp"]) - iat; d != want {
+		t.Errorf("exp - iat = %d, want %d", d, want)
+	}
+	return iat
 }
 
 // wantStatus fails unless r has the status.

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // writeSigningKey writes a private key as a PEM file in a temporary
@@ -35,19 +33,6 @@ func writeSigningKey(t *testing.T, key crypto.Signer, pkcs1 bool) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// verifyWithKey verifies tok with golang-jwt under alg only, with pub, and
-// returns its header and claims.
-func verifyWithKey(t *testing.T, tok, alg string, pub crypto.PublicKey) (map[string]any, jwt.MapClaims) {
-	t.Helper()
-	var mc jwt.MapClaims
-	parsed, err := jwt.ParseWithClaims(tok, &mc, func(*jwt.Token) (any, error) { return pub, nil },
-		jwt.WithValidMethods([]string{alg}), jwt.WithIssuedAt(), jwt.WithExpirationRequired())
-	if err != nil {
-		t.Fatalf("token does not verify under %s: %v", alg, err)
-	}
-	return parsed.Header, mc
 }
 
 const (

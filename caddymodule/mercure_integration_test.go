@@ -105,11 +105,7 @@ http://localhost:9080 {
 		if !reflect.DeepEqual(c["mercure"], want) {
 			t.Errorf("mercure = %v, want %v", c["mercure"], want)
 		}
-		iat := num(t, c["iat"])
-		within(t, iat, start)
-		if d := num(t, c["exp"]) - iat; d != 3600 {
-			t.Errorf("exp - iat = %d, want 3600", d)
-		}
+		lifetime(t, c, start, 3600)
 	})
 
 	t.Run("0.x cookie: 204 and mercureAuthorization", func(t *testing.T) {

@@ -69,11 +69,7 @@ http://localhost:9080 {
 			!reflect.DeepEqual(c["params"], map[string]any{"organization_id": float64(17)}) || len(c) != 4 {
 			t.Errorf("claims = %v, want resource, params, iat, exp", c)
 		}
-		iat := num(t, c["iat"])
-		within(t, iat, start)
-		if d := num(t, c["exp"]) - iat; d != 600 {
-			t.Errorf("exp - iat = %d, want the default 600", d)
-		}
+		lifetime(t, c, start, 600)
 	})
 
 	t.Run("url: a question with its own fragment", func(t *testing.T) {

@@ -19,10 +19,7 @@ func TestCentrifugoGolden(t *testing.T) {
 		if got := rawPayload(t, m.Token); got != want {
 			t.Errorf("raw payload:\n got %s\nwant %s", got, want)
 		}
-		body, status, _ := tmpl.Preset().Answer(nil, &m)
-		if want := `{"token":"` + m.Token + `"}`; string(body) != want || status != 200 {
-			t.Errorf("answer = %d %s, want 200 %s", status, body, want)
-		}
+		wantAnswer(t, tmpl, &m, 200, "", `{"token":"`+m.Token+`"}`)
 	})
 	t.Run("connection with server-side channels, RS256", func(t *testing.T) {
 		tmpl := compile(t, "centrifugo", Config{Signer: mustAsym(t, "RS256", testRSAKey()), TTL: time.Hour,

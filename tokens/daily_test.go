@@ -119,10 +119,7 @@ func TestDailyEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Mint: %v", err)
 	}
-	body, status, ctype := tmpl.Preset().Answer(nil, &m)
-	if want := `{"token":"` + m.Token + `"}`; string(body) != want || status != http.StatusOK || ctype != "application/json" {
-		t.Errorf("answer: got %d %s %s, want 200 application/json %s", status, ctype, body, want)
-	}
+	wantAnswer(t, tmpl, &m, http.StatusOK, "application/json", `{"token":"`+m.Token+`"}`)
 }
 
 func TestDailyConfig(t *testing.T) {

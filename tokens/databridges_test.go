@@ -141,13 +141,7 @@ func TestDataBridgesEnvelope(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Mint: %v", err)
 		}
-		body, status, ctype := tmpl.Preset().Answer(nil, &m)
-		if want := `{"statuscode":0,"error_message":"","accesskey":"` + m.Token + `"}`; string(body) != want {
-			t.Errorf("body: got %s, want %s", body, want)
-		}
-		if status != http.StatusOK || ctype != "application/json" {
-			t.Errorf("status, type: got %d %s, want 200 application/json", status, ctype)
-		}
+		wantAnswer(t, tmpl, &m, http.StatusOK, "application/json", `{"statuscode":0,"error_message":"","accesskey":"`+m.Token+`"}`)
 	})
 	for _, tc := range []struct {
 		name   string

@@ -40,10 +40,7 @@ func TestFirebaseGolden(t *testing.T) {
 			if m.Key != testFirebaseEmail {
 				t.Errorf("Minted.Key = %q, want the client email", m.Key)
 			}
-			body, status, _ := tmpl.Preset().Answer(nil, &m)
-			if want := `{"token":"` + m.Token + `"}`; string(body) != want || status != 200 {
-				t.Errorf("answer = %d %s, want 200 %s", status, body, want)
-			}
+			wantAnswer(t, tmpl, &m, 200, "", `{"token":"`+m.Token+`"}`)
 		})
 	}
 }

@@ -157,3 +157,13 @@ func withConfig(cfg Config, over func(*Config)) Config {
 	}
 	return cfg
 }
+
+// wantAnswer renders m with the template's envelope and compares the
+// status, the content type (unless ctype is "") and the body.
+func wantAnswer(t *testing.T, tmpl *Template, m *Minted, status int, ctype, body string) {
+	t.Helper()
+	got, gotStatus, gotType := tmpl.Preset().Answer(nil, m)
+	if string(got) != body || gotStatus != status || (ctype != "" && gotType != ctype) {
+		t.Errorf("answer: got %d %s %s, want %d %s %s", gotStatus, gotType, got, status, ctype, body)
+	}
+}

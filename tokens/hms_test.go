@@ -15,10 +15,7 @@ func TestHMSAppGolden(t *testing.T) {
 	if !uuidRE.MatchString(m.JTI()) {
 		t.Errorf("Minted.JTI() = %q, want a UUIDv4", m.JTI())
 	}
-	body, status, ctype := tmpl.Preset().Answer(nil, &m)
-	if want := `{"token":"` + m.Token + `","msg":"Token generated successfully!","success":true}`; string(body) != want || status != 200 || ctype != "application/json" {
-		t.Errorf("answer = %d %s %s, want 200 %s", status, ctype, body, want)
-	}
+	wantAnswer(t, tmpl, &m, 200, "application/json", `{"token":"`+m.Token+`","msg":"Token generated successfully!","success":true}`)
 }
 
 func TestHMSAppRefusals(t *testing.T) {

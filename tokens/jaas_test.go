@@ -63,10 +63,7 @@ func TestJaaSGolden(t *testing.T) {
 			if m.IssuedAt != now.Unix()-10 || m.Expires != now.Unix()-10+7200 {
 				t.Errorf("iat, exp = %d, %d; want now-10, now-10+7200", m.IssuedAt, m.Expires)
 			}
-			body, status, ctype := tmpl.Preset().Answer(nil, &m)
-			if want := `{"token":"` + m.Token + `"}`; string(body) != want || status != 200 || ctype != "application/json" {
-				t.Errorf("answer = %d %s %s, want 200 application/json %s", status, ctype, body, want)
-			}
+			wantAnswer(t, tmpl, &m, 200, "application/json", `{"token":"`+m.Token+`"}`)
 		})
 	}
 }

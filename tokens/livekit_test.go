@@ -184,19 +184,13 @@ func TestLiveKitEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Mint: %v", err)
 	}
-	body, status, ctype := tmpl.Preset().Answer(nil, &m)
-	if want := `{"server_url":"` + livekitURL + `","participant_token":"` + m.Token + `"}`; string(body) != want {
-		t.Errorf("body: got %s, want %s", body, want)
-	}
-	if status != http.StatusCreated || ctype != "application/json" {
-		t.Errorf("status, type: got %d %s, want 201 application/json", status, ctype)
-	}
+	wantAnswer(t, tmpl, &m, http.StatusCreated, "application/json", `{"server_url":"`+livekitURL+`","participant_token":"`+m.Token+`"}`)
 	if got, want := m.Expires, now.Unix()+6*3600; got != want {
 		t.Errorf("Minted.Expires: got %d, want %d", got, want)
 	}
 
 	e := refusal(t, tmpl, bodyInput("alice", map[string]Value{"room_config": {Kind: Raw, Str: `{}`}}), http.StatusForbidden, "room_config")
-	body, status, _ = tmpl.Preset().Refuse(nil, e)
+	body, status, _ := tmpl.Preset().Refuse(nil, e)
 	if want := `{"error":"forbidden","error_description":"room_config: cannot be chosen by the request","field":"room_config"}`; string(body) != want {
 		t.Errorf("refusal body: got %s, want %s", body, want)
 	}

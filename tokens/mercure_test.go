@@ -24,10 +24,7 @@ func TestMercureGolden(t *testing.T) {
 		if !uuidRE.MatchString(m.JTI()) {
 			t.Errorf("jti %q is not a UUIDv4", m.JTI())
 		}
-		body, status, ctype := tmpl.Preset().Answer(nil, &m)
-		if want := `{"token":"` + m.Token + `"}`; string(body) != want || status != 200 || ctype != "application/json" {
-			t.Errorf("answer = %d %s %s, want 200 application/json %s", status, ctype, body, want)
-		}
+		wantAnswer(t, tmpl, &m, 200, "application/json", `{"token":"`+m.Token+`"}`)
 	})
 	t.Run("0.x publisher, ES256", func(t *testing.T) {
 		tmpl := compile(t, "mercure", Config{Signer: mustAsym(t, "ES256", testP256Key()), Anonymous: true, TTL: 5 * time.Minute,

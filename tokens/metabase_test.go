@@ -86,10 +86,7 @@ func TestMetabaseEnvelope(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Mint: %v", err)
 			}
-			body, status, ctype := tmpl.Preset().Answer(nil, &m)
-			if want := strings.ReplaceAll(tc.body, "TOKEN", m.Token); string(body) != want || status != tc.status || ctype != "application/json" {
-				t.Errorf("answer: got %d %s %s, want %d application/json %s", status, ctype, body, tc.status, want)
-			}
+			wantAnswer(t, tmpl, &m, tc.status, "application/json", strings.ReplaceAll(tc.body, "TOKEN", m.Token))
 			hdr := http.Header{}
 			tmpl.Preset().Envelope.Headers(&m, hdr.Set)
 			if want := strings.ReplaceAll(tc.location, "TOKEN", m.Token); hdr.Get("Location") != want || len(hdr) > 1 {

@@ -93,10 +93,7 @@ func TestStreamEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, status, ctype := tmpl.Preset().Answer(nil, &m)
-	if want := `{"token":"` + m.Token + `"}`; string(body) != want || status != http.StatusOK || ctype != "application/json" {
-		t.Errorf("answer: got %d %s %s, want 200 application/json %s", status, ctype, body, want)
-	}
+	wantAnswer(t, tmpl, &m, http.StatusOK, "application/json", `{"token":"`+m.Token+`"}`)
 	if m.Expires != now.Unix()-1+3600 {
 		t.Errorf("Minted.Expires = %d, want iat + 3600", m.Expires)
 	}

@@ -140,10 +140,7 @@ func TestTwilioEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, status, ctype := tmpl.Preset().Answer(nil, &m)
-	if want := `{"token":"` + m.Token + `"}`; string(body) != want || status != http.StatusOK || ctype != "application/json" {
-		t.Errorf("answer: got %d %s %s, want 200 application/json %s", status, ctype, body, want)
-	}
+	wantAnswer(t, tmpl, &m, http.StatusOK, "application/json", `{"token":"`+m.Token+`"}`)
 }
 
 func TestTwilioConfigErrors(t *testing.T) {

@@ -71,18 +71,12 @@ func TestViaSocketEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Mint: %v", err)
 	}
-	body, status, ctype := tmpl.Preset().Answer(nil, &m)
-	if want := `{"token":"` + m.Token + `"}`; string(body) != want {
-		t.Errorf("body: got %s, want %s", body, want)
-	}
-	if status != http.StatusOK || ctype != "application/json" {
-		t.Errorf("status, type: got %d %s, want 200 application/json", status, ctype)
-	}
+	wantAnswer(t, tmpl, &m, http.StatusOK, "application/json", `{"token":"`+m.Token+`"}`)
 	if got, want := tmpl.TTL(), 24*time.Hour; got != want {
 		t.Errorf("TTL: got %s, want %s", got, want)
 	}
 	e := refusal(t, tmpl, Input{}, http.StatusUnauthorized, "")
-	body, status, _ = tmpl.Preset().Refuse(nil, e)
+	body, status, _ := tmpl.Preset().Refuse(nil, e)
 	if want := `{"error":"unauthenticated","error_description":"this endpoint needs an authenticated user"}`; string(body) != want || status != http.StatusUnauthorized {
 		t.Errorf("refusal: got %d %s, want 401 %s", status, body, want)
 	}

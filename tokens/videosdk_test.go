@@ -120,19 +120,13 @@ func TestVideoSDKEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Mint: %v", err)
 	}
-	body, status, ctype := tmpl.Preset().Answer(nil, &m)
-	if want := `{"token":"` + m.Token + `"}`; string(body) != want {
-		t.Errorf("body: got %s, want %s", body, want)
-	}
-	if status != http.StatusOK || ctype != "application/json" {
-		t.Errorf("status, type: got %d %s, want 200 application/json", status, ctype)
-	}
+	wantAnswer(t, tmpl, &m, http.StatusOK, "application/json", `{"token":"`+m.Token+`"}`)
 	if got, want := m.Expires, now.Unix()+7200; got != want {
 		t.Errorf("Minted.Expires: got %d, want %d", got, want)
 	}
 
 	e := refusal(t, tmpl, bodyInput("alice", map[string]Value{"peerId": S("mallory")}), http.StatusForbidden, "peerId")
-	body, status, _ = tmpl.Preset().Refuse(nil, e)
+	body, status, _ := tmpl.Preset().Refuse(nil, e)
 	if want := `{"error":"forbidden","error_description":"peerId: cannot be chosen by the request","field":"peerId"}`; string(body) != want {
 		t.Errorf("refusal body: got %s, want %s", body, want)
 	}

@@ -135,13 +135,7 @@ func TestZoomMeetingEnvelope(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Mint: %v", err)
 		}
-		body, status, ctype := tmpl.Preset().Answer(nil, &m)
-		if want := `{"signature":"` + m.Token + `","sdkKey":"abc123"}`; string(body) != want {
-			t.Errorf("body: got %s, want %s", body, want)
-		}
-		if status != http.StatusOK || ctype != "application/json" {
-			t.Errorf("status, type: got %d %s, want 200 application/json", status, ctype)
-		}
+		wantAnswer(t, tmpl, &m, http.StatusOK, "application/json", `{"signature":"`+m.Token+`","sdkKey":"abc123"}`)
 	})
 	for _, tc := range []struct {
 		name   string
