@@ -64,7 +64,7 @@ http://127.0.0.1:9080 {
 		t.Run(c.name, func(t *testing.T) {
 			hdr := c.hdr
 			if c.path == "/no-auth" || c.path == "/small" {
-				hdr = append([]string{"Host", "127.0.0.1:9080"}, hdr...)
+				hdr = append([]string{"Host", "127.0.0.1:" + httpPort}, hdr...)
 			}
 			r := call(t, tester, c.method, c.path, c.body, hdr...)
 			if r.status != c.status || !strings.Contains(r.body, c.want) {
@@ -156,7 +156,7 @@ http://localhost:9080 {
 	// {file.*} drops the file's trailing newline.
 	claims(t, call(t, tester, "GET", "/file", "").json(t)["token"].(string), "HS256", fileSecret)
 
-	res, err := tester.Client.Get("http://localhost:2999/config/")
+	res, err := tester.Client.Get(withPorts("http://localhost:2999/config/"))
 	if err != nil {
 		t.Fatal(err)
 	}

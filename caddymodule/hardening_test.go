@@ -57,7 +57,7 @@ func serveRaw(t *testing.T, config string) *caddytest.Tester {
 	t.Helper()
 	t.Setenv("TM_SECRET", testSecret)
 	tester := caddytest.NewTester(t)
-	tester.InitServer(config, "caddyfile")
+	tester.InitServer(withPorts(config), "caddyfile")
 	if t.Failed() {
 		t.FailNow()
 	}
@@ -151,14 +151,14 @@ func TestHostileInput(t *testing.T) {
 
 	t.Run("slow body", func(t *testing.T) {
 		body := `{"room_id":"slow-room"}`
-		resp := rawRequest(t, "POST /hms HTTP/1.1\r\nHost: localhost:9080\r\nAuthorization: "+basicAuth()+
+		resp := rawRequest(t, "POST /hms HTTP/1.1\r\nHost: localhost:"+httpPort+"\r\nAuthorization: "+basicAuth()+
 			"\r\nContent-Type: application/json\r\nContent-Length: "+fmt.Sprint(len(body))+"\r\n\r\n", body, 50*time.Millisecond, false)
 		if !strings.HasPrefix(resp, "HTTP/1.1 200") {
 			t.Fatalf("a slow but complete body: %q", firstLine(resp))
 		}
 	})
 	t.Run("truncated body", func(t *testing.T) {
-		resp := rawRequest(t, "POST /hms HTTP/1.1\r\nHost: localhost:9080\r\nAuthorization: "+basicAuth()+
+		resp := rawRequest(t, "POST /hms HTTP/1.1\r\nHost: localhost:"+httpPort+"\r\nAuthorization: "+basicAuth()+
 			"\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n", `{"room_id":"r"`, 0, true)
 		if !strings.HasPrefix(resp, "HTTP/1.1 400") {
 			t.Fatalf("a body cut short: %q, want 400", firstLine(resp))
@@ -183,7 +183,7 @@ func firstLine(s string) string {
 // bytes, optionally closes the writing side, and returns the response.
 func rawRequest(t *testing.T, head, body string, pause time.Duration, closeWrite bool) string {
 	t.Helper()
-	conn, err := net.Dial("tcp", "127.0.0.1:9080")
+	conn, err := net.Dial("tcp", "127.0.0.1:"+httpPort)
 	if err != nil {
 		t.Fatal(err)
 	}

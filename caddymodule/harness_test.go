@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,10 +24,38 @@ import (
 )
 
 // Real-Caddy tests live in this package only: caddytest binds fixed ports
-// (admin 2999, http 9080), so two packages would run into each other.
+// (admin 2999, http 9080, https 9443), so two packages would run into each
+// other. TOKENMINT_TEST_PORTS=http,admin,https moves them, so that two
+// checkouts can run their tests at once; configs and URLs in tests are
+// written with the default ports and rewritten by withPorts.
+
+var (
+	httpPort, adminPort, httpsPort = testPorts()
+	base                           = "http://localhost:" + httpPort
+	portRewriter                   = strings.NewReplacer(":9080", ":"+httpPort, ":2999", ":"+adminPort, ":9443", ":"+httpsPort)
+)
+
+func testPorts() (string, string, string) {
+	p := strings.Split(os.Getenv("TOKENMINT_TEST_PORTS"), ",")
+	if len(p) != 3 {
+		return "9080", "2999", "9443"
+	}
+	return p[0], p[1], p[2]
+}
+
+// withPorts rewrites the default test ports in config text or a URL.
+func withPorts(s string) string { return portRewriter.Replace(s) }
+
+func TestMain(m *testing.M) {
+	n, err := strconv.Atoi(adminPort)
+	if err != nil {
+		panic("TOKENMINT_TEST_PORTS: " + err.Error())
+	}
+	caddytest.Default.AdminPort = n
+	os.Exit(m.Run())
+}
 
 const (
-	base         = "http://localhost:9080"
 	testPassword = "wonderland"
 	testSecret   = "integration-secret-0123456789abcdef"
 )
@@ -55,7 +84,7 @@ func serve(t *testing.T, sites string) *caddytest.Tester {
 	t.Helper()
 	t.Setenv("TM_SECRET", testSecret)
 	tester := caddytest.NewTester(t)
-	tester.InitServer(globalOptions+sites, "caddyfile")
+	tester.InitServer(withPorts(globalOptions+sites), "caddyfile")
 	if t.Failed() {
 		t.FailNow()
 	}

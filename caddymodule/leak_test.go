@@ -140,7 +140,7 @@ http://localhost:9080 {
 		t.Fatalf("minted %d tokens, want 8", len(tokens))
 	}
 
-	res, err := tester.Client.Get("http://localhost:2999/config/")
+	res, err := tester.Client.Get(withPorts("http://localhost:2999/config/"))
 	if err != nil {
 		t.Fatal(err)
 	}

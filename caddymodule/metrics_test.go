@@ -17,7 +17,7 @@ import (
 // their full name with labels.
 func scrape(t *testing.T, tester *caddytest.Tester) map[string]float64 {
 	t.Helper()
-	res, err := tester.Client.Get("http://localhost:2999/metrics")
+	res, err := tester.Client.Get(withPorts("http://localhost:2999/metrics"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ http://localhost:9080 {
 	}
 
 	// A reload registers nothing twice and keeps the counts.
-	tester.InitServer(config, "caddyfile")
+	tester.InitServer(withPorts(config), "caddyfile")
 	if again := scrape(t, tester); again[`tokenmint_tokens_total{outcome="minted",preset="hms_app"}`] < after[`tokenmint_tokens_total{outcome="minted",preset="hms_app"}`] {
 		t.Errorf("counts went backwards across a reload")
 	}
