@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/tokenmint/caddy-tokenmint/internal/keys"
 	"github.com/tokenmint/caddy-tokenmint/tokens"
 )
 
@@ -491,21 +492,23 @@ func (h *Handler) newSigner(p *tokens.Preset, resolve bool) (tokens.Signer, erro
 	if err != nil {
 		return nil, fmt.Errorf("signing_key: %v", err)
 	}
-	key, err := readPrivateKey(path)
+	key, err := keys.ReadPrivate(path)
 	if err != nil {
 		return nil, fmt.Errorf("signing_key %s: %v", path, err)
 	}
 	alg := h.Algorithm
 	if alg == "" {
 		for _, a := range algs {
-			if keyFitsPrivate(key, a) {
+			if keys.Fits(key.Public(), a) {
 				alg = a
 				break
 			}
 		}
 		if alg == "" {
-			return nil, fmt.Errorf("signing_key %s: a %s key fits none of %s's algorithms (%s)", path, keyKind(key), p.Name, strings.Join(algs, ", "))
+			return nil, fmt.Errorf("signing_key %s: a %s key fits none of %s's algorithms (%s)", path, keys.Kind(key.Public()), p.Name, strings.Join(algs, ", "))
 		}
+	} else if err := keys.CheckFit(key.Public(), alg); err != nil {
+		return nil, fmt.Errorf("signing_key %s with algorithm %s: %v; change the algorithm or the key", path, alg, err)
 	}
 	s, err := tokens.NewAsymmetric(alg, key)
 	if err != nil {

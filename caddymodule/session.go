@@ -2,11 +2,7 @@ package caddymodule
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rsa"
-	"crypto/x509"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/tokenmint/caddy-tokenmint/internal/keys"
 )
 
 // Session selects how the user is identified.
@@ -140,7 +138,7 @@ type claimText struct{ key, text string } // key: "http.auth.user.<claim>"
 type jwtVerifier struct {
 	from      []Credential
 	secrets   [][]byte
-	static    []any // public keys
+	static    []crypto.PublicKey
 	jwksURL   string
 	jwks      *jwksCache
 	algs      []string
@@ -185,7 +183,7 @@ func checkJWTSession(s *JWTSession) error {
 		if strings.EqualFold(a, "none") {
 			return errors.New("algorithm none is never accepted")
 		}
-		if jwt.GetSigningMethod(a) == nil || !knownAlg(a) {
+		if jwt.GetSigningMethod(a) == nil || !keys.Known(a) {
 			return fmt.Errorf("unknown algorithm %q; use HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512 or EdDSA", a)
 		}
 		if strings.HasPrefix(a, "HS") && len(s.Secrets) == 0 {
@@ -205,14 +203,6 @@ func checkJWTSession(s *JWTSession) error {
 		return errors.New("leeway must not be negative")
 	}
 	return nil
-}
-
-var hsAlgs = []string{"HS256", "HS384", "HS512"}
-var rsaAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}
-var ecAlgs = []string{"ES256", "ES384", "ES512"}
-
-func knownAlg(a string) bool {
-	return contains(hsAlgs, a) || contains(rsaAlgs, a) || contains(ecAlgs, a) || a == "EdDSA"
 }
 
 func contains(list []string, s string) bool {
@@ -257,19 +247,19 @@ func newJWTVerifier(s *JWTSession, logger *zap.Logger) (*jwtVerifier, error) {
 		v.secrets = append(v.secrets, []byte(r))
 	}
 	if len(v.secrets) > 0 {
-		derived = append(derived, hsAlgs...)
+		derived = append(derived, keys.HMAC...)
 	}
 	for _, path := range s.PublicKeys {
-		key, err := readPublicKey(path)
+		key, err := keys.ReadPublic(path)
 		if err != nil {
 			return nil, fmt.Errorf("session jwt public_key %s: %v", path, err)
 		}
 		v.static = append(v.static, key)
-		derived = appendNew(derived, algsFor(key)...)
+		derived = appendNew(derived, keys.Algorithms(key)...)
 	}
 	if s.JWKS != "" {
-		derived = appendNew(derived, rsaAlgs...)
-		derived = appendNew(derived, ecAlgs...)
+		derived = appendNew(derived, keys.RSA...)
+		derived = appendNew(derived, keys.EC...)
 		derived = appendNew(derived, "EdDSA")
 		opts := sessionJWKSOptions
 		opts.Logger = logger
@@ -315,68 +305,6 @@ func appendNew(list []string, items ...string) []string {
 		}
 	}
 	return list
-}
-
-func algsFor(key any) []string {
-	switch k := key.(type) {
-	case *rsa.PublicKey:
-		return rsaAlgs
-	case *ecdsa.PublicKey:
-		switch k.Curve {
-		case elliptic.P256():
-			return []string{"ES256"}
-		case elliptic.P384():
-			return []string{"ES384"}
-		case elliptic.P521():
-			return []string{"ES512"}
-		}
-	case ed25519.PublicKey:
-		return []string{"EdDSA"}
-	}
-	return nil
-}
-
-// keyFits reports whether key can verify alg: an HMAC secret never
-// verifies RS/PS/ES/EdDSA, a public key never verifies HS.
-func keyFits(key any, alg string) bool {
-	switch k := key.(type) {
-	case *rsa.PublicKey:
-		return contains(rsaAlgs, alg)
-	case *ecdsa.PublicKey:
-		return contains(algsFor(k), alg)
-	case ed25519.PublicKey:
-		return alg == "EdDSA"
-	}
-	return false
-}
-
-// readPublicKey reads a PEM public key or certificate.
-func readPublicKey(path string) (any, error) {
-	block, err := readPEM(path)
-	if err != nil {
-		return nil, err
-	}
-	var key any
-	switch block.Type {
-	case "PUBLIC KEY":
-		key, err = x509.ParsePKIXPublicKey(block.Bytes)
-	case "RSA PUBLIC KEY":
-		key, err = x509.ParsePKCS1PublicKey(block.Bytes)
-	case "CERTIFICATE":
-		var cert *x509.Certificate
-		if cert, err = x509.ParseCertificate(block.Bytes); err == nil {
-			key = cert.PublicKey
-		}
-	default:
-		return nil, fmt.Errorf("PEM block %q is not a public key or certificate (never give a private key)", block.Type)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if algsFor(key) == nil {
-		return nil, fmt.Errorf("unsupported key type %T", key)
-	}
-	return key, nil
 }
 
 // credential finds the session token. It returns "" and nil when the
@@ -490,7 +418,7 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string) (*identity, *sessi
 		if v.jwks != nil {
 			if kid != "" {
 				k, ok, err := v.jwks.Lookup(ctx, kid)
-				if ok && keyFits(k.Key, alg) && (k.Alg == "" || k.Alg == alg) {
+				if ok && keys.Fits(k.Key, alg) && (k.Alg == "" || k.Alg == alg) {
 					viaKID = kid
 					return k.Key, nil // kid selects the key
 				}
@@ -498,19 +426,19 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string) (*identity, *sessi
 					return nil, &keysUnavailable{err}
 				}
 			} else {
-				keys, err := v.jwks.Keys(ctx)
+				published, err := v.jwks.Keys(ctx)
 				if err != nil && len(v.static) == 0 {
 					return nil, &keysUnavailable{err}
 				}
-				for _, k := range keys {
-					if keyFits(k.Key, alg) && (k.Alg == "" || k.Alg == alg) {
+				for _, k := range published {
+					if keys.Fits(k.Key, alg) && (k.Alg == "" || k.Alg == alg) {
 						set.Keys = append(set.Keys, k.Key)
 					}
 				}
 			}
 		}
 		for _, k := range v.static {
-			if keyFits(k, alg) {
+			if keys.Fits(k, alg) {
 				set.Keys = append(set.Keys, k)
 			}
 		}

@@ -3,7 +3,6 @@ package tokens
 import (
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -14,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/tokenmint/caddy-tokenmint/internal/keys"
 )
 
 // Signer signs a JWT's signing input (base64url header "." base64url
@@ -73,21 +74,8 @@ func NewAsymmetric(alg string, key crypto.Signer) (Signer, error) {
 	if m == nil || alg == "none" {
 		return nil, fmt.Errorf("unknown signing algorithm %q", alg)
 	}
-	switch key.(type) {
-	case *rsa.PrivateKey:
-		if alg[:2] != "RS" && alg[:2] != "PS" {
-			return nil, fmt.Errorf("an RSA key signs RS* or PS*, not %s", alg)
-		}
-	case *ecdsa.PrivateKey:
-		if alg[:2] != "ES" {
-			return nil, fmt.Errorf("an ECDSA key signs ES*, not %s", alg)
-		}
-	case ed25519.PrivateKey:
-		if alg != "EdDSA" {
-			return nil, fmt.Errorf("an Ed25519 key signs EdDSA, not %s", alg)
-		}
-	default:
-		return nil, fmt.Errorf("unsupported private key type %T", key)
+	if err := keys.CheckFit(key.Public(), alg); err != nil {
+		return nil, err
 	}
 	size := 64 // ES256, EdDSA
 	switch k := key.(type) {
