@@ -240,6 +240,13 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		if h.verifier, err = newJWTVerifier(h.Session.JWT, h.logger); err != nil {
 			return err
 		}
+		if h.verifier.jwks != nil {
+			app, err := tokenmintApp(ctx)
+			if err != nil {
+				return err
+			}
+			app.onStart(h.verifier.jwks.Start)
+		}
 	}
 	if h.audit, err = auditLevel(h.AuditLevel); err != nil {
 		return err

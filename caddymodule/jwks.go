@@ -68,9 +68,8 @@ type jwksOptions struct {
 	// triggers (unknown kid, cold cache), and the first retry delay after a
 	// failure (doubling up to MaxRefresh). Default: 10s.
 	RefetchEvery time.Duration
-	// FirstFetchDelay is how long the background loop waits before its
-	// first fetch, so that `caddy validate`, which cleans up right after
-	// provisioning, makes no network call. Default: 250ms.
+	// FirstFetchDelay is how long the background loop waits, once
+	// started, before its first fetch. Default: 250ms.
 	FirstFetchDelay time.Duration
 	// Client fetches. Default: an http.Client with Timeout. Timeout is
 	// applied to every fetch whatever the client.
@@ -161,6 +160,7 @@ type jwksCache struct {
 	fails    int        // failures in a row, for the retry backoff
 	due      time.Time  // when the background loop fetches next
 	closed   bool
+	looping  bool // Start has run
 
 	kick   chan struct{} // tells the loop that due has moved
 	ctx    context.Context
@@ -176,8 +176,8 @@ type jwksFetch struct {
 
 // acquireJWKS returns the shared cache for jwksURL, creating it on first
 // use, and counts a reference; pair it with releaseJWKS. It makes no
-// network call: the background loop waits FirstFetchDelay, and callers of
-// Keys or Lookup fetch on demand. The options of the first acquirer win.
+// network call: the background loop begins at Start, and callers of Keys
+// or Lookup fetch on demand. The options of the first acquirer win.
 func acquireJWKS(jwksURL string, opts jwksOptions) (*jwksCache, error) {
 	u, err := url.Parse(jwksURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -211,9 +211,23 @@ func newJWKSCache(jwksURL string, opts jwksOptions) *jwksCache {
 		kick:   make(chan struct{}, 1),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c
+}
+
+// Start begins the background refresh, once; later calls do nothing. It is
+// not called at acquire, so that `caddy validate`, which provisions and
+// cleans up without starting apps, makes no network call: the tokenmint
+// app calls it when Caddy starts the config.
+func (c *jwksCache) Start() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.looping || c.closed {
+		return
+	}
+	c.looping = true
+	c.due = time.Now().Add(c.opts.FirstFetchDelay)
 	c.wg.Add(1)
 	go c.loop()
-	return c
 }
 
 // Keys returns the current keys; the slice is shared, do not modify it.

@@ -4,10 +4,13 @@ import (
 	"crypto"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -148,4 +151,44 @@ func TestSessionJWKSGarbageKidsAreRateLimited(t *testing.T) {
 		t.Errorf("the JWKS endpoint was asked %d times for %d garbage kids, want at most 2", asked, n)
 	}
 	wantStatus(t, call(t, tester, "GET", "/", "", "Authorization", "Bearer "+good), 200)
+}
+
+// TestValidateStaysOffline runs what `caddy validate` runs (adapt, then
+// caddy.Validate: provision and clean up, never start) on a config with a
+// JWKS session: the key server is never asked, no refresh loop is left,
+// and the same config, served, does fetch (so the check can fail).
+func TestValidateStaysOffline(t *testing.T) {
+	shortJWKS(t)
+	t.Setenv("TM_SECRET", testSecret)
+	ks := newKeyServer(t)
+	text := withPorts(globalOptions + jwksSite(ks.URL))
+	adapted, _, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(text), nil)
+	if err != nil {
+		t.Fatalf("adapt: %v", err)
+	}
+	var cfg caddy.Config
+	if err := json.Unmarshal(adapted, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	// Hold a reference, as a running config would, so that validate's
+	// cleanup does not end the cache before a fetch it started could run.
+	held, err := acquireJWKS(ks.URL, sessionJWKSOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseJWKS(ks.URL)
+	loops := jwksLoops()
+	if err := caddy.Validate(&cfg); err != nil {
+		t.Fatalf("validate: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond) // well past the first-fetch delay
+	if n := ks.Requests(); n != 0 {
+		t.Fatalf("caddy validate asked the key server %d times, want 0", n)
+	}
+	if n := jwksLoops(); n != loops || held.looping {
+		t.Fatalf("%d JWKS refresh loops after validate (started: %v), want %d", n, held.looping, loops)
+	}
+
+	serve(t, jwksSite(ks.URL))
+	jwksEventually(t, "the served config to fetch the key set", func() bool { return ks.Requests() > 0 })
 }

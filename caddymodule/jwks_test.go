@@ -172,6 +172,7 @@ func acquireTestJWKS(t testing.TB, url string, opts jwksOptions) *jwksCache {
 		t.Fatalf("acquireJWKS(%s): %v", url, err)
 	}
 	t.Cleanup(func() { releaseJWKS(url) })
+	c.Start()
 	return c
 }
 
@@ -844,6 +845,11 @@ func TestJWKSSharedPerURL(t *testing.T) {
 	if refs, _ := jwksPool.References(srv.URL); refs != 2 {
 		t.Errorf("%d references, want 2", refs)
 	}
+	if n := jwksLoops(); n != loopsBefore {
+		t.Fatalf("%d refresh loops before Start, want %d: acquiring must not start one (caddy validate)", n, loopsBefore)
+	}
+	a.Start()
+	b.Start() // each acquirer's app starts it; the second does nothing
 	jwksEventually(t, "one refresh loop", func() bool { return jwksLoops() == loopsBefore+1 })
 
 	releaseJWKS(srv.URL)
@@ -888,6 +894,7 @@ func TestJWKSReleaseStopsRefresh(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		c.Start()
 		jwksEventually(t, "two background fetches", func() bool { ok, _ := c.Fetches(); return ok >= 2 })
 		releaseJWKS(srv.URL) // waits for the loop and any fetch to end
 		ok, failed := c.Fetches()
