@@ -47,7 +47,7 @@ const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, op
 //		session   auth_user | anonymous    # who the user is; default auth_user
 //		session   header <Name>            # the user id from a header (forward_auth's copy_headers)
 //		session   jwt {                    # the app's own session JWT
-//			from       cookie <name> | header <Name> [<scheme>] | query <name>
+//			from       cookie <name> | header Authorization [<scheme>]
 //			secret     <hmac secret>
 //			public_key <pem file>
 //			jwks       <url>
@@ -312,7 +312,7 @@ func unmarshalJWTSession(d *caddyfile.Dispenser, j *JWTSession) error {
 		switch sub {
 		case "from":
 			if len(args) < 2 || len(args) > 3 || (len(args) == 3 && args[0] != "header") {
-				return d.Errf("from takes: cookie <name> | header <Name> [<scheme>] | query <name>")
+				return d.Errf("from takes: cookie <name> | header Authorization [<scheme>]")
 			}
 			c := Credential{Source: args[0], Name: args[1]}
 			if len(args) == 3 {

@@ -72,7 +72,8 @@ type jwksOptions struct {
 	// started, before its first fetch. Default: 250ms.
 	FirstFetchDelay time.Duration
 	// Client fetches. Default: an http.Client with Timeout. Timeout is
-	// applied to every fetch whatever the client.
+	// applied to every fetch whatever the client, and so is the redirect
+	// policy (at most 5, never from https to http).
 	Client *http.Client
 	// Logger may be nil (no logs).
 	Logger *zap.Logger
@@ -117,13 +118,51 @@ func (o jwksOptions) withDefaults() (jwksOptions, error) {
 	if o.FirstFetchDelay == 0 {
 		o.FirstFetchDelay = defaultJWKSFirstFetchDelay
 	}
-	if o.Client == nil {
-		o.Client = &http.Client{Timeout: o.Timeout}
+	client := http.Client{Timeout: o.Timeout}
+	if o.Client != nil {
+		client = *o.Client
 	}
+	client.CheckRedirect = keyRedirectPolicy // whatever the client: no downgrade
+	o.Client = &client
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
 	return o, nil
+}
+
+// checkKeyURL accepts the URL of a key set or discovery document: https,
+// or http to a loopback host only (a key set fetched in the clear can be
+// replaced on the way, and with it every session it verifies).
+func checkKeyURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an https URL", raw)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("%q is plain http: keys fetched in the clear can be swapped on the way; use https (http is accepted only for localhost and loopback addresses)", raw)
+	}
+	return nil
+}
+
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// keyRedirectPolicy follows at most 5 redirects, never from https to
+// http, nor from http to a host that is not loopback.
+func keyRedirectPolicy(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	if req.URL.Scheme != "https" && (via[0].URL.Scheme == "https" || !isLoopback(req.URL.Hostname())) {
+		return fmt.Errorf("refused a redirect to %s: key sets are fetched over https only", req.URL.Redacted())
+	}
+	return nil
 }
 
 // jwk is one usable signature verification key of a set.
@@ -179,11 +218,10 @@ type jwksFetch struct {
 // network call: the background loop begins at Start, and callers of Keys
 // or Lookup fetch on demand. The options of the first acquirer win.
 func acquireJWKS(jwksURL string, opts jwksOptions) (*jwksCache, error) {
-	u, err := url.Parse(jwksURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("JWKS URL %q is not an http(s) URL", jwksURL)
+	if err := checkKeyURL(jwksURL); err != nil {
+		return nil, fmt.Errorf("JWKS URL %v", err)
 	}
-	opts, err = opts.withDefaults()
+	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}

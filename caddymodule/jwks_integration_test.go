@@ -192,3 +192,28 @@ func TestValidateStaysOffline(t *testing.T) {
 	serve(t, jwksSite(ks.URL))
 	jwksEventually(t, "the served config to fetch the key set", func() bool { return ks.Requests() > 0 })
 }
+
+// TestSessionJWKSKeyRemovalRevokesKidlessSessions: a token without kid is
+// verified against every fitting key of the set; once the key that verified
+// it leaves the set, the cached session stops verifying too, as it does for
+// tokens with a kid.
+func TestSessionJWKSKeyRemovalRevokesKidlessSessions(t *testing.T) {
+	shortJWKS(t)
+	ks := newKeyServer(t)
+	ks.SetCacheControl("max-age=0")
+	keys := testJWKSKeys()
+	tester := serve(t, jwksSite(ks.URL))
+
+	kidless := signKey(t, jwt.SigningMethodRS256, keys.RSA, "", session("no-kid-user"))
+	for i := 0; i < 3; i++ { // the first verifies, the others come from the cache
+		wantStatus(t, call(t, tester, "GET", "/", "", "Authorization", "Bearer "+kidless), 200)
+	}
+	other := mustRSA(t)
+	ks.SetKeys(map[string]crypto.PublicKey{"rsa2": &other.PublicKey, "ec": &keys.EC.PublicKey})
+	eventually(t, "the kid-less session to be refused once its key is gone", func() bool {
+		return call(t, tester, "GET", "/", "", "Authorization", "Bearer "+kidless).status == 401
+	})
+	// A kid-less token of a key still published keeps verifying.
+	ec := signKey(t, jwt.SigningMethodES256, keys.EC, "", session("ec-user"))
+	wantStatus(t, call(t, tester, "GET", "/", "", "Authorization", "Bearer "+ec), 200)
+}

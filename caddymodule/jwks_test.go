@@ -393,16 +393,58 @@ func TestJWKSAcquireMakesNoRequest(t *testing.T) {
 	})
 }
 
+func TestJWKSLoopbackHTTPAccepted(t *testing.T) {
+	for _, u := range []string{"http://localhost:1/k", "http://127.0.0.1:1/k", "http://[::1]:1/k", "http://keys.localhost/k", "https://idp.example/k"} {
+		if err := checkKeyURL(u); err != nil {
+			t.Errorf("checkKeyURL(%q) = %v, want it accepted", u, err)
+		}
+	}
+}
+
+// TestJWKSRedirects: a redirect from https to http is not followed (the
+// fetch fails and no key is taken from the http server); https to https is.
+func TestJWKSRedirects(t *testing.T) {
+	plain := newKeyServer(t)
+	tlsKeys := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(jwksJSON(testJWKSKeys().public())))
+	}))
+	defer tlsKeys.Close()
+	redirect := func(to string) *httptest.Server {
+		s := httptest.NewTLSServer(http.RedirectHandler(to, http.StatusFound))
+		t.Cleanup(s.Close)
+		return s
+	}
+	client := tlsKeys.Client() // trusts every httptest TLS server
+
+	down := redirect(plain.URL)
+	c := acquireTestJWKS(t, down.URL, jwksOptions{FirstFetchDelay: time.Hour, Client: client})
+	if _, err := c.Keys(testCtx(t)); err == nil || !strings.Contains(err.Error(), "refused a redirect") {
+		t.Fatalf("https → http redirect: Keys = %v, want a refused redirect", err)
+	}
+	if n := plain.Requests(); n != 0 {
+		t.Fatalf("the http server was asked %d times after an https → http redirect, want 0", n)
+	}
+
+	up := redirect(tlsKeys.URL)
+	c = acquireTestJWKS(t, up.URL, jwksOptions{FirstFetchDelay: time.Hour, Client: client})
+	if keys, err := c.Keys(testCtx(t)); err != nil || len(keys) == 0 {
+		t.Fatalf("https → https redirect: Keys = %d keys, %v; want the set", len(keys), err)
+	}
+}
+
 func TestJWKSAcquireRefuses(t *testing.T) {
 	tests := []struct {
 		name, url string
 		opts      jwksOptions
 		err       string
 	}{
-		{"empty URL", "", jwksOptions{}, "not an http(s) URL"},
-		{"no scheme", "/keys.json", jwksOptions{}, "not an http(s) URL"},
-		{"ftp", "ftp://idp.example/keys", jwksOptions{}, "not an http(s) URL"},
-		{"no host", "https://", jwksOptions{}, "not an http(s) URL"},
+		{"empty URL", "", jwksOptions{}, "not an https URL"},
+		{"no scheme", "/keys.json", jwksOptions{}, "not an https URL"},
+		{"ftp", "ftp://idp.example/keys", jwksOptions{}, "not an https URL"},
+		{"no host", "https://", jwksOptions{}, "not an https URL"},
+		{"plain http", "http://idp.example/keys", jwksOptions{}, "is plain http"},
+		{"plain http to a public address", "http://192.0.2.1/keys", jwksOptions{}, "is plain http"},
+		{"plain http to a look-alike", "http://localhost.idp.example/keys", jwksOptions{}, "is plain http"},
 		{"negative timeout", "https://idp.example/keys", jwksOptions{Timeout: -1}, "timeout must not be negative"},
 		{"negative size", "https://idp.example/keys", jwksOptions{MaxBytes: -1}, "size limit"},
 		{"min above max", "https://idp.example/keys", jwksOptions{MinRefresh: time.Hour, MaxRefresh: time.Minute}, "above max refresh"},

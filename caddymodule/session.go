@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -42,9 +41,12 @@ type Session struct {
 
 // Credential says where a session JWT travels.
 type Credential struct {
-	// Source is cookie, header or query.
+	// Source is cookie or header. (A token in the query string is refused:
+	// it would reach access logs, browser history and Referer headers.)
+	// The header is Authorization or Proxy-Authorization: Caddy's logs
+	// redact those and Cookie, and would write any other header.
 	Source string `json:"source"`
-	// Name of the cookie, header or query parameter.
+	// Name of the cookie or header.
 	Name string `json:"name"`
 	// Scheme precedes the token in a header ("Bearer").
 	Scheme string `json:"scheme,omitempty"`
@@ -75,7 +77,7 @@ type JWTSession struct {
 	// Issuers accepted (iss); none configured: any.
 	Issuers []string `json:"issuers,omitempty"`
 	// Audiences, one of which aud must hold; none configured: any. A wrong
-	// audience is 403.
+	// audience is 401 invalid_token (RFC 6750: the token is not for us).
 	Audiences []string `json:"audiences,omitempty"`
 	// Leeway for exp, nbf and iat. Default: 30s.
 	Leeway caddy.Duration `json:"leeway,omitempty"`
@@ -127,7 +129,8 @@ func insufficientScope(reason, desc string) *sessionError {
 // placeholder text.
 type identity struct {
 	user   string
-	kid    string // the JWKS key that verified it, if one did
+	kid    string           // the JWKS key that verified it, by kid
+	key    crypto.PublicKey // the JWKS key that verified a token without kid
 	claims []claimText
 	exp    time.Time
 }
@@ -167,13 +170,18 @@ func checkJWTSession(s *JWTSession) error {
 	}
 	for _, c := range s.From {
 		switch c.Source {
-		case "cookie", "query":
+		case "cookie":
 			if c.Scheme != "" {
-				return fmt.Errorf("from %s %s: only a header has a scheme", c.Source, c.Name)
+				return fmt.Errorf("from cookie %s: only a header has a scheme", c.Name)
 			}
 		case "header":
+			if n := http.CanonicalHeaderKey(c.Name); n != "Authorization" && n != "Proxy-Authorization" {
+				return fmt.Errorf("from header %s: Caddy's logs redact only the Authorization, Proxy-Authorization and Cookie headers, so a session token in %s would be written to access and error logs; send it as Authorization (from header Authorization Bearer) or in a cookie (from cookie <name>)", c.Name, c.Name)
+			}
+		case "query":
+			return fmt.Errorf("from query %s: a session token in the URL reaches access logs, browser history and Referer headers; send it in a header (from header Authorization Bearer) or a cookie (from cookie <name>)", c.Name)
 		default:
-			return fmt.Errorf("from %q: use cookie <name>, header <Name> [<scheme>] or query <name>", c.Source)
+			return fmt.Errorf("from %q: use cookie <name> or header <Name> [<scheme>]", c.Source)
 		}
 		if c.Name == "" {
 			return fmt.Errorf("from %s needs a name", c.Source)
@@ -194,9 +202,8 @@ func checkJWTSession(s *JWTSession) error {
 		}
 	}
 	if s.JWKS != "" {
-		u, err := url.Parse(s.JWKS)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("jwks %q is not an http(s) URL", s.JWKS)
+		if err := checkKeyURL(s.JWKS); err != nil {
+			return fmt.Errorf("jwks %v", err)
 		}
 	}
 	if s.Leeway < 0 {
@@ -239,10 +246,18 @@ func newJWTVerifier(s *JWTSession, logger *zap.Logger) (*jwtVerifier, error) {
 		v.realm = "tokenmint"
 	}
 	var derived []string
-	for _, sec := range s.Secrets {
+	for i, sec := range s.Secrets {
 		r, err := resolveSecret(sec)
 		if err != nil {
 			return nil, fmt.Errorf("session jwt %v", err)
+		}
+		if len(placeholderKeys(sec)) == 0 {
+			logger.Warn("a session secret is written literally in the config, where the admin API shows it; use {env.NAME} or {file.PATH}",
+				zap.Int("secret", i+1))
+		}
+		if len(r) < 32 {
+			logger.Warn("a session secret is shorter than 32 bytes: HS256 wants at least 256 bits (RFC 7518 section 3.2), and a short one can be guessed offline from any session token",
+				zap.Int("secret", i+1), zap.Int("bytes", len(r)))
 		}
 		v.secrets = append(v.secrets, []byte(r))
 	}
@@ -334,8 +349,6 @@ func (v *jwtVerifier) credential(r *http.Request) (string, *Credential, *session
 				}
 				vals = append(vals, strings.TrimSpace(tok))
 			}
-		case "query":
-			vals = r.URL.Query()[c.Name]
 		}
 		for _, val := range vals {
 			if val == "" {
@@ -372,7 +385,7 @@ func (v *jwtVerifier) authenticate(r *http.Request) (*identity, *Credential, *se
 		key = v.cache.key(tok)
 		// A cached session stands only while the JWKS key that verified it
 		// is still published: a key the provider removed revokes it.
-		if id, ok := v.cache.get(key, nowT); ok && (id.kid == "" || v.jwks.has(id.kid)) {
+		if id, ok := v.cache.get(key, nowT); ok && v.stillPublished(id) {
 			v.cacheHit.Inc()
 			return id, where, nil
 		}
@@ -401,6 +414,7 @@ func (e *keysUnavailable) Unwrap() error { return errKeysNotReady }
 
 func (v *jwtVerifier) verify(ctx context.Context, tok string) (*identity, *sessionError) {
 	var kid, viaKID string
+	var jwksKeys []crypto.PublicKey // JWKS keys offered for a token without kid
 	keyfunc := func(t *jwt.Token) (any, error) {
 		alg := t.Method.Alg()
 		kid, _ = t.Header["kid"].(string)
@@ -433,6 +447,7 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string) (*identity, *sessi
 				for _, k := range published {
 					if keys.Fits(k.Key, alg) && (k.Alg == "" || k.Alg == alg) {
 						set.Keys = append(set.Keys, k.Key)
+						jwksKeys = append(jwksKeys, k.Key)
 					}
 				}
 			}
@@ -470,7 +485,7 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string) (*identity, *sessi
 		}
 		if !ok {
 			v.logRefusal("wrong audience", kid, iss)
-			return nil, insufficientScope("wrong_audience", "the token is not for this audience")
+			return nil, invalidToken("wrong_audience", "the token is not for this audience")
 		}
 	}
 	user := scalarText(claims[v.userClaim])
@@ -486,10 +501,24 @@ func (v *jwtVerifier) verify(ctx context.Context, tok string) (*identity, *sessi
 	}
 
 	id := &identity{user: user, kid: viaKID, claims: make([]claimText, 0, len(claims))}
+	if len(jwksKeys) > 0 {
+		// A token without kid verified against a set: find the key that
+		// did, so that its removal from the JWKS revokes the session.
+		signing := tok[:strings.LastIndexByte(tok, '.')]
+		for _, k := range jwksKeys {
+			if parsed.Method.Verify(signing, parsed.Signature, k) == nil {
+				id.key = k
+				break
+			}
+		}
+	}
 	if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
 		id.exp = exp.Add(v.leeway)
 	}
 	for name, val := range claims {
+		if name == "id" {
+			continue // {http.auth.user.id} is the verified user (user_claim), never a claim's copy
+		}
 		id.claims = append(id.claims, claimText{key: "http.auth.user." + name, text: claimPlaceholderText(val)})
 	}
 	return id, nil
@@ -591,11 +620,6 @@ func stripCredential(r *http.Request, c *Credential) {
 	switch c.Source {
 	case "header":
 		r.Header.Del(c.Name)
-	case "query":
-		q := r.URL.Query()
-		q.Del(c.Name)
-		r.URL.RawQuery = q.Encode()
-		r.RequestURI = r.URL.RequestURI()
 	case "cookie":
 		var keep []string
 		for _, ck := range r.Cookies() {
@@ -617,6 +641,36 @@ func (v *jwtVerifier) challenge(e *sessionError) string {
 		s += `, error="` + e.code + `", error_description="` + strings.ReplaceAll(e.desc, `"`, `'`) + `"`
 	}
 	return s
+}
+
+// stillPublished reports whether the JWKS key that verified a cached
+// session is still in the set: a key the provider removed revokes it.
+func (v *jwtVerifier) stillPublished(id *identity) bool {
+	switch {
+	case id.kid != "":
+		return v.jwks.has(id.kid)
+	case id.key != nil:
+		return v.jwks.hasKey(id.key)
+	}
+	return true
+}
+
+// hasKey reports whether the current key set holds key, without fetching.
+func (c *jwksCache) hasKey(key crypto.PublicKey) bool {
+	s := c.set.Load()
+	if s == nil {
+		return false
+	}
+	eq, ok := key.(interface{ Equal(crypto.PublicKey) bool })
+	if !ok {
+		return false
+	}
+	for _, k := range s.keys {
+		if eq.Equal(k.Key) {
+			return true
+		}
+	}
+	return false
 }
 
 // has reports whether the current key set publishes kid, without fetching.

@@ -158,7 +158,7 @@ func TestSessionHeaderStrip(t *testing.T) {
 	var got []string
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		got = r.Header.Values("X-App-Session")
+		got = r.Header.Values("Authorization")
 		mu.Unlock()
 	}))
 	defer upstream.Close()
@@ -167,9 +167,8 @@ http://localhost:9080 {
 	provider_token jwt {
 		secret {env.TM_SECRET}
 		claim  sub {http.auth.user.id}
-		inject header Authorization Bearer
+		inject header X-Provider-Token Bearer
 		session jwt {
-			from   header X-App-Session
 			secret {env.TM_SESSION_SECRET}
 			strip
 		}
@@ -177,11 +176,11 @@ http://localhost:9080 {
 	reverse_proxy `+upstream.Listener.Addr().String()+`
 }
 `)
-	wantStatus(t, call(t, tester, "GET", "/", "", "X-App-Session", signHS(t, session("u"), sessionSecret)), 200)
+	wantStatus(t, call(t, tester, "GET", "/", "", "Authorization", "Bearer "+signHS(t, session("u"), sessionSecret)), 200)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(got) != 0 {
-		t.Errorf("upstream got X-App-Session %q, want it stripped", got)
+		t.Errorf("upstream got the session's Authorization %q, want it stripped", got)
 	}
 }
 
@@ -298,7 +297,7 @@ http://localhost:9080 {
 		{"nbf beyond the leeway", bearer(hs(good("nbf", time.Now().Add(5*time.Minute).Unix()))), 401, "invalid_token", "not valid yet"},
 		{"iat in the future", bearer(hs(good("iat", time.Now().Add(5*time.Minute).Unix()))), 401, "invalid_token", "issued in the future"},
 		{"wrong iss", bearer(hs(good("iss", "https://evil.example"))), 401, "invalid_token", "issuer is not accepted"},
-		{"wrong aud", bearer(hs(good("aud", "other-app"))), 403, "insufficient_scope", "not for this audience"},
+		{"wrong aud", bearer(hs(good("aud", "other-app"))), 401, "invalid_token", "not for this audience"},
 		{"missing exp", bearer(hs(good("exp", nil))), 401, "invalid_token", "has no exp"},
 		{"missing user claim", bearer(hs(good("sub", nil))), 401, "invalid_token", "has no sub claim"},
 		{"require fails", bearer(hs(good("plan", "free"))), 403, "insufficient_scope", "plan claim does not grant this"},
