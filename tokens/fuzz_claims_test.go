@@ -85,6 +85,19 @@ var fuzzPresetCases = []fuzzPresetCase{
 		base: map[string]Value{"meetingNumber": S("85746065432"), "role": S("0")}},
 	{preset: "zoom_video", alg: "HS256", cfg: Config{Key: "zoom-sdk-key-0123456789", Allow: map[string][]string{"role_type": {"0", "1"}}},
 		base: map[string]Value{"sessionName": S("Cool Cars"), "role": S("0"), "geoRegions": S("US,DE")}},
+	// JSON claims with placeholders inside: values are data (their
+	// structure is checked against the template's).
+	{preset: "jwt", alg: "HS256", cfg: Config{
+		Claims: map[string][]string{"sub": {"{user}"},
+			"info":  {`{"name":"{a}","tags":["t-{b}", "{c}"],"n":{c},"nested":{"k":"{a}{b}"}}`},
+			"meta":  {`[{"k":"{a}"}, {b}, "{c}"]`},
+			"cap":   {`{"room:{user}":["subscribe"],"x":"{c}"}`},
+			"rooms": {`["lobby", "{a}", "{b}"]`}},
+		Types: map[string]Type{"info": Object, "meta": JSON, "cap": JSONString, "rooms": Strings}}},
+	{preset: "mercure", alg: "HS256", cfg: Config{Claims: map[string][]string{"mercure.subscribe": {"https://example.com/a"},
+		"mercure.payload": {`{"user":"{user}","tags":["{a}"],"n":{b}}`}}}},
+	{preset: "firebase", alg: "RS256", cfg: Config{Key: "svc@project.iam.gserviceaccount.com",
+		Claims: map[string][]string{"claims": {`{"nick":"{a}","plan":{b}}`}}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
@@ -381,6 +394,47 @@ func checkFuzzToken(t *testing.T, p *Preset, c *fuzzPresetCase, verify any, tmpl
 		}
 	}
 
+	// JSON claims built from text with placeholders keep the template's
+	// structure whatever the values: the same members, in the same order,
+	// with values of the same kinds; only string contents vary.
+	for name, tmpls := range c.cfg.Claims {
+		typ, declared := c.cfg.Types[name]
+		if cl, ok := p.Claim(name); ok {
+			typ, declared = cl.Type, true
+		}
+		if !declared || len(tmpls) != 1 {
+			continue
+		}
+		parts := splitDefault(tmpls[0])
+		if wholePlaceholder(parts) || !jsonValued(typ, parts) || !slices.ContainsFunc(parts, func(p Part) bool { return p.Placeholder }) {
+			continue
+		}
+		jt, err := compileJSONTemplate(parts, typ)
+		if err != nil {
+			fail("claim %s's template %q does not compile: %v", name, tmpls[0], err)
+		}
+		sample, _ := jt.render(nil, func(string) string { return "x" })
+		got, ok := fuzzLookupPath(payload, name)
+		if !ok {
+			fail("JSON claim %s is missing", name)
+		}
+		if typ == JSONString {
+			text, _ := got.(string)
+			dec := json.NewDecoder(strings.NewReader(text))
+			dec.UseNumber()
+			if err := dec.Decode(&got); err != nil {
+				fail("json_string claim %s is not JSON text: %q", name, text)
+			}
+		}
+		var want any
+		dec := json.NewDecoder(bytes.NewReader(sample))
+		dec.UseNumber()
+		_ = dec.Decode(&want)
+		if fuzzShape(got) != fuzzShape(want) {
+			fail("claim %s has structure %s, want the template's %s", name, fuzzShape(got), fuzzShape(want))
+		}
+	}
+
 	// exp and iat.
 	if p.HasExpiry() {
 		iat, ok1 := payload["iat"].(json.Number)
@@ -422,6 +476,38 @@ func fuzzParamPresent(params map[string]Value, names []string) bool {
 }
 
 // fuzzLookupPath finds a dotted claim name in a decoded payload.
+// fuzzShape renders a decoded JSON value's structure: objects with their
+// member count, arrays with their length, scalars by kind; strings (names
+// and values) as "s".
+func fuzzShape(v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		// Member order is lost in a map; sorted names are replaced by
+		// their count and the sorted shapes of their values.
+		shapes := make([]string, 0, len(x))
+		for _, m := range x {
+			shapes = append(shapes, fuzzShape(m))
+		}
+		slices.Sort(shapes)
+		return "{" + strconv.Itoa(len(x)) + ":" + strings.Join(shapes, ",") + "}"
+	case []any:
+		shapes := make([]string, len(x))
+		for i, e := range x {
+			shapes[i] = fuzzShape(e)
+		}
+		return "[" + strings.Join(shapes, ",") + "]"
+	case string:
+		return "s"
+	case json.Number:
+		return "n"
+	case bool:
+		return "b"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
 func fuzzLookupPath(payload map[string]any, name string) (any, bool) {
 	obj := payload
 	for {

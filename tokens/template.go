@@ -40,6 +40,11 @@ type Config struct {
 	// Default: whether it holds a {name} (JSON text such as {"a":1} does
 	// not count).
 	Dynamic func(string) bool
+	// Parts splits a dynamic config string into literal text and
+	// placeholders, for JSON-valued claims: there each placeholder's value
+	// is encoded as JSON data, never pasted as text. Default: the {name}s
+	// that Dynamic's default finds.
+	Parts func(string) []Part
 }
 
 // Request is what a minter needs from the HTTP request. tokens knows no
@@ -81,11 +86,13 @@ const (
 type slot struct {
 	claim      Claim
 	src        source
-	val        Value    // srcConst: the checked value
-	tmpls      []string // srcDynamic
-	fixed      bool     // a request may change it only within allow
-	allow      []string // checked static allow values
-	allowTmpls []string // allow values to render per request
+	val        Value         // srcConst: the checked value
+	tmpls      [][]Part      // srcDynamic: each config value, split
+	json       *jsonTemplate // srcDynamic: one JSON text with placeholders
+	whole      bool          // srcDynamic: one template that is one placeholder
+	fixed      bool          // a request may change it only within allow
+	allow      []string      // checked static allow values
+	allowTmpls []string      // allow values to render per request
 	hasAllow   bool
 	enc        []byte // a constant's JSON, encoded once
 }
@@ -315,7 +322,25 @@ func compileSlot(p *Preset, c *Claim, cfg Config, t *Template, dynamic func(stri
 		}
 		switch {
 		case anyDynamic:
-			s.src, s.tmpls = srcDynamic, vals
+			s.src = srcDynamic
+			split := cfg.Parts
+			if split == nil {
+				split = splitDefault
+			}
+			for _, v := range vals {
+				s.tmpls = append(s.tmpls, split(v))
+			}
+			if len(vals) == 1 {
+				parts := s.tmpls[0]
+				s.whole = wholePlaceholder(parts)
+				if !s.whole && jsonValued(c.Type, parts) {
+					jt, err := compileJSONTemplate(parts, c.Type)
+					if err != nil {
+						return s, fmt.Errorf("claim %s: %v", c.Name, err)
+					}
+					s.json = jt
+				}
+			}
 		case vals != nil:
 			v, reason := normalizeCheck(c, configValue(c.Type, vals))
 			if reason != "" {
@@ -360,6 +385,26 @@ func compileSlot(p *Preset, c *Claim, cfg Config, t *Template, dynamic func(stri
 		}
 	}
 	return s, nil
+}
+
+// jsonValued reports whether a template of a claim of type t is JSON text:
+// always for objects and JSON, and for an array claim whose text opens
+// with [.
+func jsonValued(t Type, parts []Part) bool {
+	switch t {
+	case Object, JSON, JSONString:
+		return true
+	case Strings:
+		for _, p := range parts {
+			if p.Placeholder {
+				return false
+			}
+			if text := strings.TrimLeft(p.Text, " \t\r\n"); text != "" {
+				return text[0] == '['
+			}
+		}
+	}
+	return false
 }
 
 // elemType is the type of one element of an allow list.
@@ -718,24 +763,9 @@ func (m *Mint) fill(i int) *Error {
 	case srcUser:
 		v, have = S(m.in.User), true
 	case srcDynamic:
-		// A placeholder that renders empty gives no value, whatever the
-		// type; in an array it gives no element.
-		rendered := make([]string, 0, len(s.tmpls))
-		for _, tmpl := range s.tmpls {
-			r := tmpl
-			if m.in.Request != nil {
-				r = m.in.Request.Expand(tmpl)
-			}
-			if r != "" {
-				rendered = append(rendered, r)
-			}
-		}
-		if len(rendered) > 0 {
-			var reason string
-			if v, reason = normalizeCheck(c, configValue(c.Type, rendered)); reason != "" {
-				return Invalid(c.Name, "", reason)
-			}
-			have = true
+		var reason string
+		if v, have, reason = m.render(s); reason != "" {
+			return Invalid(c.Name, "", reason)
 		}
 	}
 
@@ -788,6 +818,80 @@ func (m *Mint) fill(i int) *Error {
 	}
 	m.vals[i], m.set[i] = v, true
 	return nil
+}
+
+// render gives a dynamic slot its value for this request. A placeholder
+// that renders empty gives no value, whatever the type; in an array it
+// gives no element. Values become data of the claim's type: several config
+// values are the elements of an array, one placeholder that is the whole
+// value is parsed as the claim's type, JSON text has each placeholder
+// encoded as JSON, and any other text is one string.
+func (m *Mint) render(s *slot) (Value, bool, string) {
+	c := &s.claim
+	expand := func(tmpl string) string {
+		if m.in.Request == nil {
+			return tmpl
+		}
+		return m.in.Request.Expand(tmpl)
+	}
+	if s.json != nil {
+		doc, reason := s.json.render(nil, expand)
+		if reason != "" {
+			return Value{}, false, reason
+		}
+		v, reason := normalizeCheck(c, Value{Kind: Raw, Str: string(doc)})
+		if reason != "" {
+			return Value{}, false, reason
+		}
+		if s.json.keys && duplicateMember(v.Str) {
+			return Value{}, false, "names a member twice"
+		}
+		return v, true, ""
+	}
+	rendered := make([]string, 0, len(s.tmpls))
+	for _, parts := range s.tmpls {
+		if r := renderParts(parts, expand); r != "" {
+			rendered = append(rendered, r)
+		}
+	}
+	if len(rendered) == 0 {
+		return Value{}, false, ""
+	}
+	var in Value
+	switch {
+	case s.whole:
+		in = configValue(c.Type, rendered)
+	case c.Type == Strings:
+		in = Value{Kind: List, List: rendered}
+	case len(rendered) == 1:
+		in = S(rendered[0])
+	default:
+		in = Value{Kind: List, List: rendered}
+	}
+	v, reason := normalizeCheck(c, in)
+	if reason != "" {
+		return Value{}, false, reason
+	}
+	return v, true, ""
+}
+
+// renderParts concatenates literal parts and expanded placeholders.
+func renderParts(parts []Part, expand func(string) string) string {
+	if len(parts) == 1 {
+		if parts[0].Placeholder {
+			return expand(parts[0].Text)
+		}
+		return parts[0].Text
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		if p.Placeholder {
+			b.WriteString(expand(p.Text))
+		} else {
+			b.WriteString(p.Text)
+		}
+	}
+	return b.String()
 }
 
 // allowItems splits a checked value into what an allow list compares: the

@@ -293,6 +293,11 @@ const hexDigits = "0123456789abcdef"
 // tokens built here are byte-for-byte those of golang-jwt.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	return append(appendStringContent(dst, s), '"')
+}
+
+// appendStringContent appends s escaped as the inside of a JSON string.
+func appendStringContent(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
@@ -338,6 +343,5 @@ func appendString(dst []byte, s string) []byte {
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }
