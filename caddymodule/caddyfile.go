@@ -27,7 +27,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 	return m, err
 }
 
-const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, option, ttl, claim, type, allow, session, inject, cookie, cache_tokens, max_body, audit_level"
+const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, option, ttl, claim, type, allow, session, inject, cookie, cache_tokens, max_body, refusals, audit_level"
 
 // UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
 //
@@ -65,6 +65,7 @@ const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, op
 //		cookie    <name> [path <p>] [domain <d>] [same_site Strict|Lax|None] # answer 204 with the token as a cookie
 //		cache_tokens on|off                # reuse tokens for identical claims; default on for asymmetric keys
 //		max_body  <size>                   # request body cap; default 64KiB
+//		refusals  envelope|handle_errors   # who answers refusals; default envelope (the provider's shape)
 //		audit_level debug|info|warn|error  # level of the per-token audit line; default debug
 //	}
 //
@@ -220,6 +221,13 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if len(args) == 3 {
 				h.Inject.Scheme = args[2]
 			}
+
+		case "refusals":
+			var v string
+			if !d.AllArgs(&v) || (v != "envelope" && v != "handle_errors") {
+				return d.Errf("refusals takes envelope (the provider's error shape, the default) or handle_errors (this site's handle_errors routes answer)")
+			}
+			h.Refusals = v
 
 		case "audit_level":
 			var v string

@@ -86,22 +86,36 @@ http://127.0.0.1:9080 {
 	wantStatus(t, call(t, tester, "POST", "/hms", `{"room_id":"r"}`, alice...), 200)
 }
 
+// TestHandleErrorsOverridesRefusals: a route that opts in (refusals
+// handle_errors) hands its refusals to its site's handle_errors; one that
+// does not keeps the provider's envelope even where its own site has
+// handle_errors.
 func TestHandleErrorsOverridesRefusals(t *testing.T) {
 	tester := serve(t, `
 http://localhost:9080 {
 	handle /hms {
 		provider_token hms_app {
-			key    k
-			secret {env.TM_SECRET}
-			claim  role guest
+			key      k
+			secret   {env.TM_SECRET}
+			claim    role guest
+			session  anonymous
+			refusals handle_errors
+		}
+	}
+	handle /hms-envelope {
+		provider_token hms_app {
+			key     k
+			secret  {env.TM_SECRET}
+			claim   role guest
 			session anonymous
 		}
 	}
 	handle /db {
 		provider_token databridges {
-			key    k
-			secret {env.TM_SECRET}
-			session anonymous
+			key      k
+			secret   {env.TM_SECRET}
+			session  anonymous
+			refusals handle_errors
 		}
 	}
 	handle_errors {
@@ -113,10 +127,60 @@ http://localhost:9080 {
 	if r.status != 400 || r.body != "custom 400: room_id: is required" {
 		t.Fatalf("got %d %q, want handle_errors' answer", r.status, r.body)
 	}
+	r = call(t, tester, "POST", "/hms-envelope", `{"user_id":"u"}`)
+	if r.status != 400 || !strings.Contains(r.body, `"success":false`) {
+		t.Fatalf("got %d %q, want 100ms' envelope (no opt-in)", r.status, r.body)
+	}
 	// dataBridges' client needs its in-band shape whatever the site does.
 	r = call(t, tester, "POST", "/db", `{"ch":"pvt:x","sid":"s","dbappkey":"wrong"}`)
 	if r.status != 200 || !strings.Contains(r.body, `"statuscode":1`) {
 		t.Fatalf("got %d %q, want the in-band refusal", r.status, r.body)
+	}
+}
+
+// TestHandleErrorsOfAnotherSite: a handle_errors block in another site on
+// the same listener never turns this route's refusals (token or session)
+// into Caddy's empty error answer.
+func TestHandleErrorsOfAnotherSite(t *testing.T) {
+	t.Setenv("TM_SESSION_SECRET", sessionSecret)
+	tester := serve(t, `
+http://localhost:9080 {
+	handle /hms {
+		provider_token hms_app {
+			key     k
+			secret  {env.TM_SECRET}
+			claim   role guest
+			session anonymous
+		}
+	}
+	handle /zoom {
+		provider_token zoom_video {
+			key     k
+			secret  {env.TM_SECRET}
+			session jwt {
+				secret {env.TM_SESSION_SECRET}
+			}
+		}
+	}
+}
+http://127.0.0.1:9080 {
+	handle_errors {
+		respond "other site {err.status_code}"
+	}
+	respond "other"
+}
+`)
+	r := call(t, tester, "POST", "/hms", `{"user_id":"u"}`)
+	if r.status != 400 || !strings.Contains(r.body, `"msg":"room_id: is required","success":false`) {
+		t.Fatalf("token refusal: %d %q, want 100ms' envelope", r.status, r.body)
+	}
+	r = call(t, tester, "POST", "/zoom", `{"sessionName":"s"}`)
+	if r.status != 401 || !strings.Contains(r.body, `"error":"unauthenticated"`) || r.header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("session refusal: %d %q %v, want the 401 JSON with a challenge", r.status, r.body, r.header)
+	}
+	// The other site's handle_errors still serves its own errors.
+	if r := call(t, tester, "GET", "/x", "", "Host", "127.0.0.1:"+httpPort); r.body != "other" {
+		t.Fatalf("other site: %d %q", r.status, r.body)
 	}
 }
 

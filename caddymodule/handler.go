@@ -117,6 +117,16 @@ type Handler struct {
 	// Default: 64 KiB. A larger body is refused with 413.
 	MaxBody int64 `json:"max_body,omitempty"`
 
+	// Refusals chooses who answers a refusal (400, 401, 403, 405, 413,
+	// 415): "envelope", the preset's own error shape that the provider's
+	// client parses (100ms, Zoom, Ably ...), or "handle_errors", which hands
+	// it to the site's handle_errors routes as a Caddy error with
+	// {err.status_code} and {err.message}. handle_errors blocks of other
+	// sites on the same listener never take this route's refusals, and an
+	// in-band preset (dataBridges) always answers in its shape.
+	// Default: envelope.
+	Refusals string `json:"refusals,omitempty"`
+
 	// AuditLevel is the log level of the audit line written for every
 	// minted token (preset, sub, jti, kid, iat, exp; never the token):
 	// debug, info, warn or error. Refusals are logged at info with their
@@ -136,12 +146,17 @@ type Handler struct {
 	injectAs string // the scheme and a space, or ""
 }
 
-// Constant header values, shared by every response; the three-index slices
-// make any append copy instead of writing into them.
-var (
-	headerJSON    = []string{"application/json"}[:1:1]
-	headerNoStore = []string{"no-store"}[:1:1]
-)
+// answerHeaders sets the Content-Type and Cache-Control of an answer. The
+// value slices are the request's own (one allocation for both): a header
+// handler may edit them in place (`header Content-Type json xml`), so
+// slices shared across requests would race and leak one site's edits into
+// every answer.
+func answerHeaders(hdr http.Header, ctype string) {
+	vals := make([]string, 2)
+	vals[0], vals[1] = ctype, "no-store"
+	hdr["Content-Type"] = vals[0:1:1]
+	hdr["Cache-Control"] = vals[1:2:2]
+}
 
 // bodyBufs recycles response-body buffers across requests and handlers.
 var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
@@ -166,6 +181,23 @@ func (c *Cookie) check() error {
 	default:
 		return fmt.Errorf("cookie same_site %q: use Strict, Lax or None", c.SameSite)
 	}
+	// Cookie prefixes (RFC 6265bis section 4.1.3): browsers drop a cookie
+	// that breaks its prefix's rules, so a config that would is refused.
+	// The token cookie is always Secure.
+	if strings.HasPrefix(c.Name, "__Host-") {
+		if c.Domain != "" {
+			return fmt.Errorf("cookie %s: a __Host- cookie must not set a domain (browsers would drop it); remove `domain` or use __Secure-", c.Name)
+		}
+		if c.Path != "" && c.Path != "/" {
+			return fmt.Errorf("cookie %s: a __Host- cookie must have path / (browsers would drop it); remove `path %s` or use __Secure-", c.Name, c.Path)
+		}
+	}
+	if c.Domain != "" && (strings.ContainsAny(c.Domain, " ;,/") || strings.Contains(c.Domain, "..")) {
+		return fmt.Errorf("cookie domain %q is not a host name", c.Domain)
+	}
+	if c.Path != "" && (!strings.HasPrefix(c.Path, "/") || strings.ContainsAny(c.Path, ";\x00\r\n")) {
+		return fmt.Errorf("cookie path %q must start with / and hold no ;", c.Path)
+	}
 	return nil
 }
 
@@ -178,10 +210,15 @@ func validCookieName(s string) bool {
 	return true
 }
 
-// setCookie writes the token cookie.
-func (c *Cookie) set(w http.ResponseWriter, tok string, ttl time.Duration) {
-	ck := &http.Cookie{Name: c.Name, Value: tok, Path: c.Path, Domain: c.Domain, HttpOnly: true, Secure: true,
-		MaxAge: int(ttl / time.Second), SameSite: http.SameSiteStrictMode}
+// set writes the token cookie, to live as long as the token has left (a
+// cached token may have half its ttl left); a token without exp makes a
+// session cookie.
+func (c *Cookie) set(w http.ResponseWriter, t *tokens.Minted, now time.Time) {
+	ck := &http.Cookie{Name: c.Name, Value: t.Token, Path: c.Path, Domain: c.Domain, HttpOnly: true, Secure: true,
+		SameSite: http.SameSiteStrictMode}
+	if t.Expires != 0 {
+		ck.MaxAge = int(max(t.Expires-now.Unix(), 1))
+	}
 	if ck.Path == "" {
 		ck.Path = "/"
 	}
@@ -287,6 +324,11 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 	if _, err := auditLevel(h.AuditLevel); err != nil {
 		return nil, err
 	}
+	switch h.Refusals {
+	case "", "envelope", "handle_errors":
+	default:
+		return nil, fmt.Errorf("refusals %q: use envelope or handle_errors", h.Refusals)
+	}
 	if h.Inject != nil && strings.TrimSpace(h.Inject.Header) == "" {
 		return nil, fmt.Errorf("inject: name the header, as in `inject header Authorization Bearer`")
 	}
@@ -309,7 +351,6 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 		Types:       map[string]tokens.Type{},
 		Anonymous:   h.Session != nil && h.Session.Method == "anonymous",
 		Header:      map[string]string{},
-		Options:     h.Options,
 		CacheTokens: h.CacheTokens,
 	}
 	for name, v := range h.Header {
@@ -333,13 +374,17 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 		}
 		cfg.Types[name] = typ
 	}
-	dynamic := map[string]bool{}
+	// Per-request values are split into literal text and placeholders
+	// here, {env.*} and {file.*} resolved among them (at Provision), so
+	// that a request renders only request values and tokens can encode
+	// each as data where a claim is JSON.
+	dynamic := map[string][]tokens.Part{}
 	resolveAll := func(in map[string][]string, what string) (map[string][]string, error) {
 		out := make(map[string][]string, len(in))
 		for name, vals := range in {
 			res := make([]string, len(vals))
-			// A claim with any per-request value is rendered whole per
-			// request, so all its values stay raw (escapes included).
+			// A claim with any per-request value is rendered per request
+			// as a whole, so all its values stay raw.
 			anyDynamic := false
 			for _, v := range vals {
 				d, _ := classify(v)
@@ -348,12 +393,14 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 			for i, v := range vals {
 				switch {
 				case anyDynamic:
-					dynamic[v] = true
+					parts, err := resolveParts(v, resolve)
+					if err != nil {
+						return nil, fmt.Errorf("%s %s: %v", what, name, err)
+					}
+					dynamic[v] = parts
 					res[i] = v
 				case len(placeholderKeys(v)) == 0:
-					// No placeholder: only \{ escapes to undo; JSON text
-					// such as {"a":1} stays as written.
-					res[i] = caddy.NewReplacer().ReplaceKnown(v, "")
+					res[i] = literalText(v) // escapes undone; JSON such as {"a":1} as written
 				default:
 					r, err := resolveGlobal(v)
 					if err != nil {
@@ -372,9 +419,16 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 	if cfg.Allow, err = resolveAll(h.Allow, "allow"); err != nil {
 		return nil, err
 	}
-	cfg.Dynamic = func(s string) bool { return dynamic[s] }
+	cfg.Dynamic = func(s string) bool { _, ok := dynamic[s]; return ok }
+	cfg.Parts = func(s string) []tokens.Part { return dynamic[s] }
+	if cfg.Options, err = h.resolveOptions(p, resolve); err != nil {
+		return nil, err
+	}
 
-	// A claim that grants rights must not be the client's to choose.
+	// Who may choose a value is an allow-list of trusted sources
+	// (isTrustedKey): a claim that grants rights must not be the client's
+	// to choose unless an allow list bounds it, and an allow list must not
+	// be the client's to write.
 	for name, vals := range h.Claims {
 		c, ok := p.Claim(name)
 		if !ok || !c.Privileged {
@@ -383,6 +437,13 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 		for _, v := range vals {
 			if _, client := classify(v); client && len(h.Allow[name]) == 0 {
 				return nil, fmt.Errorf("claim %s grants rights and %q lets the client choose it; add `allow %s <value...>` to list what it may choose", name, v, name)
+			}
+		}
+	}
+	for name, vals := range h.Allow {
+		for _, v := range vals {
+			if _, client := classify(v); client {
+				return nil, fmt.Errorf("allow %s: %q lets the client choose what it may choose; list the values, or take them from a trusted placeholder such as {http.auth.user.<claim>}", name, v)
 			}
 		}
 	}
@@ -524,6 +585,66 @@ func (h *Handler) newSigner(p *tokens.Preset, resolve bool) (tokens.Signer, erro
 	return s, nil
 }
 
+// resolveParts splits a per-request config value into literal text and
+// placeholders, with {env.*} and {file.*} resolved into literal text (at
+// adapt time, resolve unset, they stay placeholders).
+func resolveParts(v string, resolve bool) ([]tokens.Part, error) {
+	parts := splitPlaceholders(v)
+	if !resolve {
+		return parts, nil
+	}
+	for i, p := range parts {
+		if p.Placeholder && isGlobalKey(p.Text[1:len(p.Text)-1]) {
+			r, err := resolveGlobal(p.Text)
+			if err != nil {
+				return nil, err
+			}
+			parts[i] = tokens.Part{Text: r}
+		}
+	}
+	return parts, nil
+}
+
+// resolveOptions resolves {env.*} and {file.*} in option values, once. At
+// adapt time (resolve unset) a value that holds one stands in as the
+// option's first allowed value, or its default, or an https URL, so that
+// the rest of the config is still checked.
+func (h *Handler) resolveOptions(p *tokens.Preset, resolve bool) (map[string]string, error) {
+	out := make(map[string]string, len(h.Options))
+	for name, v := range h.Options {
+		if len(placeholderKeys(v)) == 0 {
+			out[name] = literalText(v)
+			continue
+		}
+		if resolve {
+			r, err := resolveGlobal(v)
+			if err != nil {
+				return nil, fmt.Errorf("option %s: %v", name, err)
+			}
+			out[name] = r
+			continue
+		}
+		for _, k := range placeholderKeys(v) {
+			if !isGlobalKey(k) {
+				return nil, fmt.Errorf("option %s: {%s} cannot be used here: options take {env.*} and {file.*}, resolved once when the config loads", name, k)
+			}
+		}
+		stand := "https://adapt-time.invalid/"
+		for _, o := range p.Options {
+			if o.Name != name {
+				continue
+			}
+			if len(o.Enum) > 0 {
+				stand = o.Enum[0]
+			} else if o.Default != "" {
+				stand = o.Default
+			}
+		}
+		out[name] = stand
+	}
+	return out, nil
+}
+
 // standinSigner stands in for a signing key at adapt time.
 type standinSigner string
 
@@ -600,7 +721,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if h.useBody {
 		repl.Map(q.bodyPlaceholder)
 	}
-	minted, terr := h.tmpl.Mint(now(), tokens.Input{User: user, Request: q, Contract: respond})
+	nowT := now()
+	minted, terr := h.tmpl.Mint(nowT, tokens.Input{User: user, Request: q, Contract: respond})
 	if terr == nil && q.err != nil {
 		terr = q.err // a {body.*} placeholder met a bad body
 	}
@@ -624,8 +746,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		return next.ServeHTTP(w, r)
 	}
 	if h.Cookie != nil {
-		h.Cookie.set(w, minted.Token, h.tmpl.TTL())
-		w.Header()["Cache-Control"] = headerNoStore
+		h.Cookie.set(w, &minted, nowT)
+		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
@@ -635,12 +757,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if h.preset.Envelope.Headers != nil {
 		h.preset.Envelope.Headers(&minted, hdr.Set)
 	}
-	if ctype == "application/json" {
-		hdr["Content-Type"] = headerJSON
-	} else {
-		hdr.Set("Content-Type", ctype)
-	}
-	hdr["Cache-Control"] = headerNoStore
+	answerHeaders(hdr, ctype)
 	w.WriteHeader(status)
 	_, err := w.Write(body)
 	*bp = body[:0]
@@ -648,10 +765,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	return err
 }
 
-// refuse answers a refusal. Where the site has handle_errors routes, the
-// refusal goes to them as a Caddy error (status and message), unless the
-// preset's client needs its own in-band shape (dataBridges). Otherwise the
-// preset's error body is written here.
+// refuse answers a refusal in the preset's envelope or, where the route opts
+// in (refusals handle_errors), hands it to the site's handle_errors routes
+// as a Caddy error (status and message), unless the preset's client needs
+// its own in-band shape (dataBridges).
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, e *tokens.Error) error {
 	metrics.tokens.WithLabelValues(h.Preset, outcome(e.Status)).Inc()
 	if c := h.logger.Check(zapcore.InfoLevel, "refused token"); c != nil {
@@ -663,7 +780,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, e *tokens.Error
 		return caddyhttp.Error(e.Status, e)
 	}
 	inBand := h.Inject == nil && h.preset.Envelope.InBand
-	if !inBand && hasErrorRoutes(r) {
+	if !inBand && h.Refusals == "handle_errors" {
 		return caddyhttp.Error(e.Status, e)
 	}
 	var body []byte
@@ -685,8 +802,9 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, e *tokens.Error
 // WWW-Authenticate (error="invalid_token" for a bad token), 403
 // insufficient_scope, 400 invalid_request, or 503 when the identity
 // provider's keys are not there yet. The body is JSON {error,
-// error_description}. handle_errors routes take it where the site has them;
-// an in-band preset (dataBridges) answers in its own shape.
+// error_description}. With refusals handle_errors, the site's
+// handle_errors routes take it; an in-band preset (dataBridges) answers in
+// its own shape.
 func (h *Handler) refuseSession(w http.ResponseWriter, r *http.Request, e *sessionError) error {
 	metrics.tokens.WithLabelValues(h.Preset, outcome(e.status)).Inc()
 	metrics.sessions.WithLabelValues(h.method, "refused", e.reason).Inc()
@@ -708,7 +826,7 @@ func (h *Handler) refuseSession(w http.ResponseWriter, r *http.Request, e *sessi
 	if e.status == http.StatusServiceUnavailable {
 		hdr.Set("Retry-After", "5")
 	}
-	if hasErrorRoutes(r) {
+	if h.Refusals == "handle_errors" {
 		return caddyhttp.Error(e.status, e)
 	}
 	code := e.code
@@ -723,12 +841,6 @@ func (h *Handler) refuseSession(w http.ResponseWriter, r *http.Request, e *sessi
 	w.WriteHeader(e.status)
 	_, err := w.Write(body)
 	return err
-}
-
-// hasErrorRoutes reports whether the server has handle_errors routes.
-func hasErrorRoutes(r *http.Request) bool {
-	srv, ok := r.Context().Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server)
-	return ok && srv != nil && srv.Errors != nil && len(srv.Errors.Routes) > 0
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,11 +1,16 @@
 package caddymodule
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,4 +166,384 @@ http://localhost:9080 {
 			}
 		}
 	}
+}
+
+// payloadJSON returns a token's payload as its raw JSON text.
+func payloadJSON(t *testing.T, tok string) string {
+	t.Helper()
+	raw, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+// injection is a value that closes a JSON string and adds a member when it
+// is pasted into JSON text instead of encoded.
+const injection = `x","admin":true,"y":"`
+
+// TestJSONClaimsEncodePlaceholders: a placeholder inside a JSON-valued claim
+// (object, json, array, nested) is data: the issue's reproduction, through
+// the query, a JSON body, a form body and a session claim, escaped or not,
+// in a string or as a whole member value, never adds a member.
+func TestJSONClaimsEncodePlaceholders(t *testing.T) {
+	t.Setenv("TM_SESSION_SECRET", sessionSecret)
+	tester := serve(t, "\nhttp://localhost:9080 {\n"+`
+	handle /issue {
+		provider_token jwt {
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   sub alice
+			type    info object
+			claim   info `+"`"+`\{"name":"{query.name}"\}`+"`"+`
+		}
+	}
+	handle /unescaped {
+		provider_token jwt {
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   sub alice
+			type    info object
+			claim   info `+"`"+`{"name":"{query.name}","tags":["t-{query.name}"]}`+"`"+`
+		}
+	}
+	handle /value {
+		provider_token jwt {
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   sub alice
+			type    info json
+			claim   info `+"`"+`[{"n": {query.name}}, {query.name}]`+"`"+`
+		}
+	}
+	handle /array {
+		provider_token jwt {
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   sub alice
+			type    rooms array
+			claim   rooms `+"`"+`["lobby", "{query.name}"]`+"`"+`
+		}
+	}
+	handle /nested {
+		provider_token jwt {
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   sub alice
+			type    profile.info object
+			claim   profile.info `+"`"+`\{"name":"{body.name}"\}`+"`"+`
+			claim   profile.plan free
+		}
+	}
+	handle /session {
+		provider_token jwt {
+			secret {env.TM_SECRET}
+			claim  sub {http.auth.user.id}
+			type   info json_string
+			claim  info `+"`"+`\{"nick":"{http.auth.user.nick}"\}`+"`"+`
+			type   rooms array
+			claim  rooms {http.auth.user.rooms}
+			type   profile object
+			claim  profile {http.auth.user.profile}
+			session jwt {
+				secret {env.TM_SESSION_SECRET}
+			}
+		}
+	}
+	handle /member {
+		provider_token jwt {
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   sub alice
+			type    caps object
+			claim   caps `+"`"+`{"role":"guest","{query.k}":"reader"}`+"`"+`
+		}
+	}
+}
+`)
+	q := url.QueryEscape(injection)
+	get := func(path string, hdr ...string) map[string]any {
+		t.Helper()
+		r := call(t, tester, "GET", path, "", hdr...)
+		wantStatus(t, r, 200)
+		_, c := claims(t, r.json(t)["token"].(string), "HS256", testSecret)
+		if _, bad := c["admin"]; bad {
+			t.Fatalf("%s: the token gained a top-level admin claim: %v", path, c)
+		}
+		return c
+	}
+	want := func(path string, got, exp any) {
+		t.Helper()
+		g, _ := json.Marshal(got)
+		e, _ := json.Marshal(exp)
+		if string(g) != string(e) {
+			t.Errorf("%s: got %s, want %s", path, g, e)
+		}
+	}
+
+	t.Run("the issue's reproduction", func(t *testing.T) {
+		r := call(t, tester, "GET", "/issue?name="+q, "")
+		wantStatus(t, r, 200)
+		tok := r.json(t)["token"].(string)
+		claims(t, tok, "HS256", testSecret)
+		if p := payloadJSON(t, tok); !strings.Contains(p, `"info":{"name":"x\",\"admin\":true,\"y\":\""}`) {
+			t.Fatalf("payload %s, want info exactly {\"name\":\"x\\\",\\\"admin\\\":true,\\\"y\\\":\\\"\"}", p)
+		}
+	})
+	t.Run("unescaped braces, a string and an array element", func(t *testing.T) {
+		c := get("/unescaped?name=" + q)
+		want("/unescaped", c["info"], map[string]any{"name": injection, "tags": []any{"t-" + injection}})
+	})
+	t.Run("a placeholder as a whole member value is a string", func(t *testing.T) {
+		c := get("/value?name=" + url.QueryEscape(`1},{"admin":true`))
+		want("/value", c["info"], []any{map[string]any{"n": `1},{"admin":true`}, `1},{"admin":true`})
+		c = get("/value?name=42")
+		want("/value", c["info"], []any{map[string]any{"n": "42"}, "42"})
+	})
+	t.Run("array text", func(t *testing.T) {
+		c := get("/array?name=" + url.QueryEscape(`a","admin`))
+		want("/array", c["rooms"], []any{"lobby", `a","admin`})
+	})
+	t.Run("nested claim from a JSON body and from a form body", func(t *testing.T) {
+		body, _ := json.Marshal(map[string]string{"name": injection})
+		r := call(t, tester, "POST", "/nested", string(body))
+		wantStatus(t, r, 200)
+		_, c := claims(t, r.json(t)["token"].(string), "HS256", testSecret)
+		want("/nested", c["profile"], map[string]any{"info": map[string]any{"name": injection}, "plan": "free"})
+		r = call(t, tester, "POST", "/nested", "name="+q, "Content-Type", "application/x-www-form-urlencoded")
+		wantStatus(t, r, 200)
+		_, c = claims(t, r.json(t)["token"].(string), "HS256", testSecret)
+		want("/nested form", c["profile"], map[string]any{"info": map[string]any{"name": injection}, "plan": "free"})
+	})
+	t.Run("a session claim inside JSON; whole session values keep their JSON", func(t *testing.T) {
+		tok := signHS(t, session("bob", "nick", injection, "rooms", []string{"r1", "r2"},
+			"profile", map[string]any{"tier": "gold"}), sessionSecret)
+		c := get("/session", "Authorization", "Bearer "+tok)
+		want("/session", c["info"], `{"nick":"x\",\"admin\":true,\"y\":\""}`)
+		want("/session", c["rooms"], []any{"r1", "r2"})
+		want("/session", c["profile"], map[string]any{"tier": "gold"})
+	})
+	t.Run("a member name that repeats a configured one is refused", func(t *testing.T) {
+		c := get("/member?k=" + url.QueryEscape(`x","admin":"`))
+		want("/member", c["caps"], map[string]any{"role": "guest", `x","admin":"`: "reader"})
+		r := call(t, tester, "GET", "/member?k=role", "")
+		wantStatus(t, r, 400)
+		if !strings.Contains(r.body, "names a member twice") || strings.Contains(r.body, "eyJ") {
+			t.Errorf("body %s, want a refusal naming the repeated member", r.body)
+		}
+	})
+}
+
+// TestClientChosenSources: whether a client can choose a value is an
+// allow-list of trusted placeholders. Path captures ({re.*}), variables a
+// header fills (vars, map) and unknown keys count as the client's: a
+// privileged claim from them needs an allow list, and an allow list may not
+// come from them. Both are refused when the config loads.
+func TestClientChosenSources(t *testing.T) {
+	tester := serve(t, `
+http://localhost:9080 {
+	@room path_regexp room ^/rooms/([a-z]+)/([a-z]+)$
+	handle @room {
+		vars role {header.X-Role}
+		provider_token hms_app {
+			key     k
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   user_id u
+			claim   room_id {re.room.1}
+			claim   role {re.room.2}
+			allow   role guest host
+		}
+	}
+}
+`)
+	r := call(t, tester, "GET", "/rooms/lobby/host", "")
+	wantStatus(t, r, 200)
+	if _, c := claims(t, r.json(t)["token"].(string), "HS256", testSecret); c["room_id"] != "lobby" || c["role"] != "host" {
+		t.Fatalf("room_id %v role %v, want lobby host from the path within the allow list", c["room_id"], c["role"])
+	}
+	wantStatus(t, call(t, tester, "GET", "/rooms/lobby/admin", ""), 403)
+
+	bad := map[string]string{
+		"path capture":       "claim role {re.room.2}",
+		"vars from a header": "claim role {http.vars.role}",
+		"map from a header":  "claim role {mapped_role}",
+		"upstream answer":    "claim role {http.reverse_proxy.header.X-Role}",
+		"allow from query":   "claim role guest\n\t\t\tallow role {query.roles}",
+		"allow from vars":    "claim role guest\n\t\t\tallow role {http.vars.roles}",
+	}
+	for name, lines := range bad {
+		t.Run(name, func(t *testing.T) {
+			cfg := withPorts(globalOptions + `
+http://localhost:9080 {
+	@room path_regexp room ^/rooms/([a-z]+)/([a-z]+)$
+	handle @room {
+		map {header.X-Role} {mapped_role} {
+			default guest
+		}
+		vars role {header.X-Role}
+		provider_token hms_app {
+			key     k
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   user_id u
+			claim   room_id r
+			` + lines + `
+		}
+	}
+}
+`)
+			res, err := tester.Client.Post(withPorts("http://localhost:2999/load"), "text/caddyfile", strings.NewReader(cfg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != 400 || !strings.Contains(string(msg), "Caddyfile:16") ||
+				!(strings.Contains(string(msg), "lets the client choose it; add `allow role") || strings.Contains(string(msg), "lets the client choose what it may choose")) {
+				t.Fatalf("load: %d %s; want a refusal at Caddyfile:16 naming the fix", res.StatusCode, msg)
+			}
+		})
+	}
+	// The good config still serves.
+	wantStatus(t, call(t, tester, "GET", "/rooms/lobby/guest", ""), 200)
+}
+
+// TestHeaderEditsStayInTheirRoute: a header handler that edits the answer's
+// Content-Type in place on one route never changes another route's answers
+// (the value slices are not shared between requests).
+func TestHeaderEditsStayInTheirRoute(t *testing.T) {
+	tester := serve(t, `
+http://localhost:9080 {
+	handle /edited {
+		header >Content-Type json xml
+		header >Cache-Control no-store no-cache
+		provider_token jwt {
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   sub a
+		}
+	}
+	handle /plain {
+		provider_token jwt {
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   sub a
+		}
+	}
+}
+`)
+	for i := 0; i < 3; i++ {
+		r := call(t, tester, "GET", "/edited", "")
+		if ct := r.header.Get("Content-Type"); ct != "application/xml" || r.header.Get("Cache-Control") != "no-cache" {
+			t.Fatalf("/edited: Content-Type %q Cache-Control %q, want the header handler's edits", ct, r.header.Get("Cache-Control"))
+		}
+		r = call(t, tester, "GET", "/plain", "")
+		if ct := r.header.Get("Content-Type"); ct != "application/json" || r.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("/plain after /edited: Content-Type %q Cache-Control %q, want application/json and no-store", ct, r.header.Get("Cache-Control"))
+		}
+	}
+}
+
+// TestCookieMaxAgeIsTheTokensRemainingLife: a cached token handed out later
+// in its life gets a cookie that expires with it, not one ttl later.
+func TestCookieMaxAgeIsTheTokensRemainingLife(t *testing.T) {
+	start := time.Now()
+	clock := start
+	var mu sync.Mutex
+	old := now
+	now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	t.Cleanup(func() { now = old })
+	tester := serve(t, `
+http://localhost:9080 {
+	provider_token mercure {
+		secret       {env.TM_SECRET}
+		session      anonymous
+		claim        mercure.subscribe https://example.com/feed
+		ttl          1h
+		cache_tokens on
+		cookie       mercureAuthorization path /.well-known/mercure
+	}
+}
+`)
+	first := call(t, tester, "GET", "/", "")
+	wantStatus(t, first, 204)
+	ck := mercureCookie(t, first, "mercureAuthorization")
+	if ck.MaxAge != 3600 {
+		t.Fatalf("first cookie Max-Age %d, want 3600", ck.MaxAge)
+	}
+	mu.Lock()
+	clock = start.Add(20 * time.Minute)
+	mu.Unlock()
+	later := call(t, tester, "GET", "/", "")
+	ck2 := mercureCookie(t, later, "mercureAuthorization")
+	if ck2.Value != ck.Value {
+		t.Fatal("the second request minted a new token: the cache did not serve it, so the check below proves nothing")
+	}
+	if ck2.MaxAge != 2400 {
+		t.Fatalf("cached token's cookie Max-Age %d, want 2400 (the 40 minutes it has left)", ck2.MaxAge)
+	}
+}
+
+// TestLoadTimeKeyAndOptionChecks: option values resolve {env.*} and
+// {file.*} when the config loads; a key written by `openssl ecparam
+// -genkey` (EC PARAMETERS first) loads; an algorithm that does not fit the
+// key fails the load with a message naming both, never a 500 per request.
+func TestLoadTimeKeyAndOptionChecks(t *testing.T) {
+	t.Setenv("TM_LIVEKIT_URL", "wss://lk.example.com")
+	ecKey, err := filepath.Abs("../internal/keys/testdata/ecparam-p256.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tester := serve(t, `
+http://localhost:9080 {
+	handle /lk {
+		provider_token livekit {
+			key     APIkey
+			secret  {env.TM_SECRET}
+			session anonymous
+			claim   sub u
+			claim   video.room r
+			option  server_url {env.TM_LIVEKIT_URL}
+		}
+	}
+	handle /ec {
+		provider_token centrifugo {
+			signing_key `+ecKey+`
+			session     anonymous
+			claim       sub u
+		}
+	}
+}
+`)
+	r := call(t, tester, "GET", "/lk", "")
+	if r.status != 201 || r.json(t)["server_url"] != "wss://lk.example.com" {
+		t.Fatalf("livekit: %d %s, want server_url from the environment", r.status, r.body)
+	}
+	r = call(t, tester, "GET", "/ec", "")
+	wantStatus(t, r, 200)
+	if h := segment(t, r.json(t)["token"].(string), 0); h["alg"] != "ES256" {
+		t.Fatalf("alg %v, want ES256 from the P-256 key", h["alg"])
+	}
+
+	cfg := withPorts(globalOptions + `
+http://localhost:9080 {
+	provider_token centrifugo {
+		signing_key ` + ecKey + `
+		algorithm   ES384
+		session     anonymous
+		claim       sub u
+	}
+}
+`)
+	res, err := tester.Client.Post(withPorts("http://localhost:2999/load"), "text/caddyfile", strings.NewReader(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 400 || !strings.Contains(string(msg), "an EC P-256 key signs ES256, not ES384") {
+		t.Fatalf("load with ES384 and a P-256 key: %d %s; want a refusal naming the key and the algorithm", res.StatusCode, msg)
+	}
+	wantStatus(t, call(t, tester, "GET", "/ec", ""), 200) // the good config still serves
 }

@@ -250,11 +250,6 @@ func (q *request) bodyPlaceholder(key string) (any, bool) {
 	return "", true
 }
 
-func strconvQuote(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
 func sizeText(n int64) string {
 	switch {
 	case n%(1<<20) == 0:

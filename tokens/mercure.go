@@ -31,14 +31,11 @@ import (
 // matches), and drops the mercure claim. The token travels as
 // Authorization: Bearer or the __Secure-mercure_access_token cookie.
 //
-// What the model cannot yet say, and so the config must:
-//   - typ "at+jwt" for profile 1.0: the header cannot depend on an option,
-//     so a 1.0 config sets `typ at+jwt` itself.
-//   - iss and aud are required under 1.0 only: Compile cannot require a
-//     claim per option, so Finish refuses with 500 (a config error) when
-//     they are missing.
-//   - jti appears in 0.x tokens too (a generated claim cannot be unset per
-//     option); 0.x hubs ignore it.
+// Per profile: 1.0 sets the header's typ "at+jwt" (an option's header
+// fields), and requires iss and aud (Check refuses a config without them
+// when it loads; Finish refuses a request whose placeholder rendered one
+// empty, 400). jti appears in 0.x tokens too (a generated claim cannot be
+// unset per option); 0.x hubs ignore it.
 //
 // Choices: exp default 1h (limits 1m..30d); iat in both profiles;
 // client_id defaults to iss under 1.0 (the docs' example has them equal).

@@ -27,8 +27,8 @@ import (
 //   - `option resource dashboard|question` (default dashboard) says which
 //     claim, resource.dashboard or resource.question, the config sets: the
 //     answer's URL depends on it and a minted token's claims are not
-//     visible to the envelope. A mismatch is a server error on the first
-//     request (tokens cannot check options against claims at compile).
+//     visible to the envelope. Check refuses a mismatch when the config
+//     loads.
 //   - Ids are positive integers. Entity ids (NanoID strings), which newer
 //     Metabase versions also take, are not offered.
 //   - params is one JSON object, written in the config
