@@ -27,7 +27,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 	return m, err
 }
 
-const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, option, ttl, claim, type, allow, session, inject, cookie, cache_tokens, max_body, refusals, audit_level"
+const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, option, ttl, claim, type, allow, session, inject, cookie, cache_tokens, cors, max_body, refusals, audit_level"
 
 // UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
 //
@@ -65,6 +65,11 @@ const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, op
 //		cookie    <name> [path <p>] [domain <d>] [same_site Strict|Lax|None] # answer 204 with the token as a cookie
 //		cache_tokens on|off                # reuse tokens for identical claims; default on for asymmetric keys
 //		max_body  <size>                   # request body cap; default 64KiB
+//		cors      <origin...> {             # front ends on other origins; exact scheme://host[:port], https://*.example.com or *
+//			credentials                    # Access-Control-Allow-Credentials (cookie sessions); never with *
+//			headers <name...>              # headers the front end may send; default Authorization Content-Type
+//			max_age <duration>             # preflight cache; default 10m
+//		}
 //		refusals  envelope|handle_errors   # who answers refusals; default envelope (the provider's shape)
 //		audit_level debug|info|warn|error  # level of the per-token audit line; default debug
 //	}
@@ -222,6 +227,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.Inject.Scheme = args[2]
 			}
 
+		case "cors":
+			if err := h.unmarshalCORS(d); err != nil {
+				return err
+			}
+
 		case "refusals":
 			var v string
 			if !d.AllArgs(&v) || (v != "envelope" && v != "handle_errors") {
@@ -271,6 +281,49 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 
 // Interface guard
 var _ caddyfile.Unmarshaler = (*Handler)(nil)
+
+func (h *Handler) unmarshalCORS(d *caddyfile.Dispenser) error {
+	if h.CORS != nil {
+		return d.Errf("cors is given twice; list every origin on one line")
+	}
+	file, line := d.File(), d.Line()
+	c := &CORS{Origins: d.RemainingArgs()}
+	if len(c.Origins) == 0 {
+		return d.Errf("cors needs the origins that may call this route, as in `cors https://app.example.com http://localhost:3000`")
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		sub := d.Val()
+		args := d.RemainingArgs()
+		switch sub {
+		case "credentials":
+			if len(args) != 0 {
+				return d.ArgErr()
+			}
+			c.Credentials = true
+		case "headers":
+			if len(args) == 0 {
+				return d.Errf("headers lists the request headers a front end may send, as in `headers Authorization Content-Type`")
+			}
+			c.Headers = append(c.Headers, args...)
+		case "max_age":
+			if len(args) != 1 {
+				return d.ArgErr()
+			}
+			dur, err := caddy.ParseDuration(args[0])
+			if err != nil || dur < 0 {
+				return d.Errf("max_age %q is not a duration; write one such as 10m", args[0])
+			}
+			c.MaxAge = caddy.Duration(dur)
+		default:
+			return d.Errf("unknown cors subdirective %q; it takes credentials, headers and max_age", sub)
+		}
+	}
+	if _, err := compileCORS(c, nil); err != nil {
+		return fmt.Errorf("%w, at %s:%d", err, file, line)
+	}
+	h.CORS = c
+	return nil
+}
 
 func (h *Handler) unmarshalSession(d *caddyfile.Dispenser) error {
 	if !d.NextArg() {

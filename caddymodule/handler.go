@@ -117,6 +117,10 @@ type Handler struct {
 	// Default: 64 KiB. A larger body is refused with 413.
 	MaxBody int64 `json:"max_body,omitempty"`
 
+	// CORS lets front ends on other origins call the route (see CORS).
+	// Default: none; a preflight then gets 405 in respond mode.
+	CORS *CORS `json:"cors,omitempty"`
+
 	// Refusals chooses who answers a refusal (400, 401, 403, 405, 413,
 	// 415): "envelope", the preset's own error shape that the provider's
 	// client parses (100ms, Zoom, Ably ...), or "handle_errors", which hands
@@ -144,6 +148,22 @@ type Handler struct {
 	session  prometheus.Counter // tokenmint_sessions_total{method, "ok", "none"}
 	useBody  bool
 	injectAs string // the scheme and a space, or ""
+	cors     *corsPolicy
+	guard    *forgeryGuard
+}
+
+// routeMethods are the methods a route answers, for preflights.
+func (h *Handler) routeMethods() []string {
+	if h.Inject != nil {
+		return []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}
+	}
+	return []string{"GET", "POST"}
+}
+
+// unsafeMethod reports whether a method may change state (RFC 9110
+// section 9.2.1): a browser's cross-site request with one is a forgery risk.
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
 }
 
 // answerHeaders sets the Content-Type and Cache-Control of an answer. The
@@ -296,6 +316,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.Inject != nil && h.Inject.Scheme != "" {
 		h.injectAs = h.Inject.Scheme + " "
 	}
+	if h.cors, err = compileCORS(h.CORS, h.routeMethods()); err != nil {
+		return err
+	}
+	h.guard = newForgeryGuard(h.cors)
 	for _, vals := range h.Claims {
 		for _, v := range vals {
 			h.useBody = h.useBody || usesBody(v)
@@ -331,6 +355,9 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 	}
 	if h.Inject != nil && strings.TrimSpace(h.Inject.Header) == "" {
 		return nil, fmt.Errorf("inject: name the header, as in `inject header Authorization Bearer`")
+	}
+	if _, err := compileCORS(h.CORS, h.routeMethods()); err != nil {
+		return nil, err
 	}
 	for what, v := range map[string]string{"secret": h.Secret, "key": h.Key} {
 		for _, k := range placeholderKeys(v) {
@@ -686,15 +713,34 @@ func resolveGlobal(s string) (string, error) {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	repl := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
 	respond := h.Inject == nil
+	origin := ""
+	if h.cors != nil {
+		// Preflights first: browsers send them without credentials.
+		o := r.Header.Get("Origin")
+		allowed := h.cors.allows(o)
+		if preflight(r) {
+			if !allowed {
+				return h.refuse(w, r, &tokens.Error{Status: http.StatusForbidden, Reason: "this origin may not call this endpoint (cors)"})
+			}
+			h.cors.answerPreflight(w, o)
+			return nil
+		}
+		if allowed {
+			origin = o
+			h.cors.mark(w.Header(), o) // every answer from here on: tokens and refusals
+		}
+	}
 	if respond && r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		return h.refuse(w, r, &tokens.Error{Status: http.StatusMethodNotAllowed, Reason: "use GET or POST"})
 	}
 
 	var user string
+	ambient := false // the user authenticates with credentials the browser adds itself
 	switch h.method {
 	case "auth_user":
 		user, _ = repl.GetString("http.auth.user.id")
+		ambient = unsafeMethod(r.Method) && ambientCredentials(r)
 	case "header":
 		user = strings.TrimSpace(r.Header.Get(h.Session.Header))
 		if user == "" {
@@ -702,6 +748,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 		h.session.Inc()
 		repl.Set("http.auth.user.id", user)
+		ambient = unsafeMethod(r.Method) && ambientCredentials(r)
 	case "jwt":
 		id, where, serr := h.verifier.authenticate(r)
 		if serr != nil {
@@ -713,8 +760,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		for _, c := range id.claims {
 			repl.Set(c.key, c.text)
 		}
+		ambient = where.Source == "cookie"
 		if h.verifier.strip {
 			stripCredential(r, where)
+		}
+	}
+	if unsafeMethod(r.Method) && ambient {
+		if why := h.guard.check(r); why != "" {
+			return h.refuse(w, r, &tokens.Error{Status: http.StatusForbidden, Reason: why})
 		}
 	}
 	q := &request{r: r, repl: repl, h: h}
@@ -743,6 +796,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if !respond {
 		r.Header.Del(h.Inject.Header)
 		r.Header.Set(h.Inject.Header, h.injectAs+minted.Token)
+		if origin != "" {
+			// The route's policy decides, whatever the upstream answers.
+			return next.ServeHTTP(&corsWriter{ResponseWriter: w, policy: h.cors, origin: origin}, r)
+		}
 		return next.ServeHTTP(w, r)
 	}
 	if h.Cookie != nil {
