@@ -9,8 +9,10 @@
 import { chromium } from 'playwright-core';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { mkdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function need(name) {
 	const v = process.env[name];
@@ -22,6 +24,10 @@ function need(name) {
 }
 
 const BASE = process.env.DEMO_URL || 'http://localhost:8080/';
+// The front end on another origin that Caddyfile.example serves and lists in
+// cors for /cross-origin/hms-token.
+const FRONT = process.env.DEMO_FRONT_URL || 'http://localhost:8082/';
+const CROSS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'cross-origin');
 const ORIGIN = new URL(BASE).origin;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACT_DIR = resolve(process.env.ARTIFACT_DIR || 'artifacts');
@@ -29,7 +35,7 @@ const USER = need('TOKENMINT_DEMO_USER');
 const PASSWORD = need('TOKENMINT_DEMO_PASSWORD');
 // Every secret the demo signs with; none may reach the page.
 const SECRETS = ['HMS_SECRET', 'ZOOM_SDK_SECRET', 'VIASOCKET_ACCESS_KEY', 'VIDEOSDK_SECRET',
-	'DATABRIDGES_APP_SECRET', 'APP_JWT_SECRET'];
+	'DATABRIDGES_APP_SECRET', 'APP_JWT_SECRET', 'APP_SESSION_SECRET'];
 const env = Object.fromEntries([...SECRETS, 'HMS_ACCESS_KEY', 'ZOOM_SDK_KEY', 'VIDEOSDK_API_KEY',
 	'DATABRIDGES_APP_KEY'].map((n) => [n, need(n)]));
 
@@ -272,6 +278,102 @@ async function checkEndpoint(page, ep, seenBodies) {
 	report(ep.id, x, `${req.method()} ${url.pathname}${url.search} -> ${resp.status()}, ${token.length}-char JWT`);
 }
 
+// A third origin that the endpoint does not list, serving the same page:
+// a tiny static server on a free loopback port, whose /session hands out a
+// valid session (taken from the listed front end's stand-in login), so
+// that only the origin differs.
+function startUnlistedOrigin(session) {
+	const files = { '/': 'index.html', '/index.html': 'index.html', '/app.js': 'app.js' };
+	const types = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8' };
+	const api = new URL(BASE).origin;
+	const server = createServer((req, res) => {
+		const path = new URL(req.url, 'http://x').pathname;
+		if (path === '/config.json') return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ api }));
+		if (path === '/session') return res.writeHead(200, { 'Content-Type': 'application/json' }).end(session);
+		if (path === '/demo.css') return res.writeHead(200, { 'Content-Type': 'text/css' }).end(readFileSync(join(CROSS_DIR, '..', 'demo.css')));
+		const f = files[path];
+		if (!f) return res.writeHead(404).end();
+		res.writeHead(200, { 'Content-Type': types[f.split('.').pop()] }).end(readFileSync(join(CROSS_DIR, f)));
+	});
+	return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+async function crossOrigin(browser) {
+	const front = new URL(FRONT).origin;
+	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+	try {
+		// The listed origin: preflight answered, token readable.
+		{
+			const x = new Checks();
+			const page = await ctx.newPage();
+			const calls = [];
+			page.on('response', (r) => calls.push(r));
+			const r = await page.goto(FRONT);
+			x.eq('front-end page status', r.status(), 200);
+			await page.waitForSelector('body[data-ready="true"]');
+			await page.click('#call');
+			await page.waitForSelector('#result[data-state="done"], #result[data-state="blocked"]', { timeout: 15000 });
+			x.eq('card state', await page.getAttribute('#result', 'data-state'), 'done');
+			const api = calls.find((c) => c.url().endsWith('/cross-origin/hms-token') && c.request().method() === 'POST');
+			x.ok('the page called the endpoint on the other origin', !!api && new URL(api.url()).origin !== front,
+				calls.map((c) => c.url()).join(' '));
+			if (api) {
+				const h = await api.allHeaders();
+				const sent = await api.request().allHeaders();
+				x.eq('status', api.status(), 200);
+				x.eq('Access-Control-Allow-Origin', h['access-control-allow-origin'], front);
+				x.ok('sent with a Bearer session', /^Bearer eyJ/.test(sent.authorization || ''));
+				x.eq('sent as JSON', sent['content-type'], 'application/json');
+				x.eq('sent from', sent.origin, front);
+			}
+			const token = (await page.textContent('#token')).trim();
+			x.ok('the page shows a JWT', JWT.test(token), token.slice(0, 40));
+			if (JWT.test(token)) {
+				const jwt = decodeJWT(token);
+				x.ok('HS256 signature verifies with $HMS_SECRET', hs256Verifies(jwt, env.HMS_SECRET));
+				x.eq('user_id is the session\'s sub', jwt.claims.user_id, 'cross-origin-visitor');
+				x.eq('role', jwt.claims.role, 'guest');
+				x.ok('page claims = decoded', isDeepStrictEqual(parseJSON(await page.textContent('#claims')), jwt.claims));
+			}
+			mkdirSync(ARTIFACT_DIR, { recursive: true });
+			await page.screenshot({ path: join(ARTIFACT_DIR, 'cross-origin.png'), fullPage: true });
+			report('cross-origin: a listed origin calls the endpoint', x, `${front} -> ${BASE}cross-origin/hms-token`);
+			await page.close();
+		}
+		// An unlisted origin: the same page, the same valid session; the
+		// browser blocks the call.
+		{
+			const x = new Checks();
+			const session = await (await fetch(new URL('/session', FRONT))).text();
+			x.ok('a valid session for the unlisted origin', JSON.parse(session).token?.startsWith('eyJ'), session);
+			const server = await startUnlistedOrigin(session);
+			const unlisted = `http://127.0.0.1:${server.address().port}`;
+			const page = await ctx.newPage();
+			const consoleErrors = [];
+			page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+			try {
+				await page.goto(unlisted + '/');
+				await page.waitForSelector('body[data-ready="true"]');
+				await page.click('#call');
+				await page.waitForSelector('#result[data-state="done"], #result[data-state="blocked"]', { timeout: 15000 });
+				x.eq('card state', await page.getAttribute('#result', 'data-state'), 'blocked');
+				const status = await page.textContent('#status');
+				x.ok('fetch() rejected with a TypeError', /^blocked: TypeError/.test(status), status);
+				x.ok('the browser says CORS blocked it', consoleErrors.some((e) => /blocked by CORS policy/.test(e)),
+					consoleErrors.join(' | '));
+				x.eq('no token on the page', (await page.textContent('#token')).trim(), '');
+				await page.screenshot({ path: join(ARTIFACT_DIR, 'cross-origin-blocked.png'), fullPage: true });
+			} finally {
+				server.close();
+				await page.close();
+			}
+			report('cross-origin: an unlisted origin is blocked by the browser', x, unlisted);
+		}
+	} finally {
+		await ctx.close();
+	}
+}
+
 async function main() {
 	const started = Date.now();
 	console.log(`browser: ${CHROMIUM} (headless) via playwright-core, ${BASE}`);
@@ -370,6 +472,9 @@ async function main() {
 			report('no secret exposed', x);
 		}
 
+		// 6. Front ends on other origins: the listed one reads its token, an
+		// unlisted one is blocked by the browser itself.
+		await crossOrigin(browser);
 	} catch (err) {
 		failed++;
 		console.log(`FAIL browser run: ${err.message.split('\n')[0]}`);
