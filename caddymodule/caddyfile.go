@@ -94,9 +94,19 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		sub := d.Val()
 		switch sub {
 		case "key", "secret", "algorithm", "signing_key", "kid", "typ":
-			var v string
-			if !d.AllArgs(&v) {
-				return d.ArgErr()
+			args := d.RemainingArgs()
+			if len(args) != 1 {
+				if len(args) == 0 && (sub == "key" || sub == "secret" || sub == "signing_key") {
+					return d.Errf("%s needs a value. If you wrote {$VAR}, VAR was not set when the Caddyfile was adapted, and {$VAR} would paste the value into the config anyway: write {env.VAR}, which is read when the config loads and never shown", sub)
+				}
+				return d.Errf("%s takes one value", sub)
+			}
+			v := args[0]
+			if sub == "key" || sub == "secret" || sub == "signing_key" {
+				if err := checkGlobalOnly(v); err != nil {
+					return d.Errf("%s: %v", sub, err)
+				}
+				warnUnsetEnv(sub, v, d.File(), d.Line())
 			}
 			switch sub {
 			case "key":
@@ -383,10 +393,12 @@ func unmarshalJWTSession(d *caddyfile.Dispenser, j *JWTSession) error {
 		case "secret":
 			var v string
 			err = one(&v)
+			warnUnsetEnv("session jwt secret", v, d.File(), d.Line())
 			j.Secrets = append(j.Secrets, v)
 		case "public_key":
 			var v string
 			err = one(&v)
+			warnUnsetEnv("session jwt public_key", v, d.File(), d.Line())
 			j.PublicKeys = append(j.PublicKeys, v)
 		case "jwks":
 			if j.JWKS != "" {

@@ -82,6 +82,10 @@ func TestBadCaddyfiles(t *testing.T) {
 			[]string{"__Host- cookie must have path /"}},
 		{"cookie path without a slash", "provider_token mercure {\n\tsecret x\n\tcookie m path hub\n}", "Caddyfile:5",
 			[]string{"must start with /"}},
+		{"secret from a relative file", "provider_token hms_app {\n\tkey k\n\tsecret {file.hms-secret}\n\tclaim role guest\n}", "Caddyfile:5",
+			[]string{"{file.hms-secret} is not a file", "absolute path", "{file./run/secrets/hms-secret}"}},
+		{"secret from an unset {$VAR}", "provider_token hms_app {\n\tkey k\n\tsecret {$TOKENMINT_SURELY_UNSET}\n\tclaim role guest\n}", "Caddyfile:5",
+			[]string{"secret needs a value", "{$VAR}", "write {env.VAR}"}},
 		{"session header without a name", "provider_token hms_app {\n\tsecret x\n\tsession header\n}", "Caddyfile:5",
 			[]string{"session header takes the header's name"}},
 		{"bad inject", "provider_token hms_app {\n\tsecret x\n\tinject Authorization\n}", "Caddyfile:5",
@@ -96,7 +100,7 @@ func TestBadCaddyfiles(t *testing.T) {
 			[]string{`claim "exp" is generated (set ttl to change exp)`}},
 		{"max_body", "provider_token jwt {\n\tsecret x\n\tmax_body lots\n}", "Caddyfile:5",
 			[]string{`max_body "lots"`}},
-		{"request placeholder in secret", "provider_token jwt {\n\tsecret {query.s}\n}", "Caddyfile:3",
+		{"request placeholder in secret", "provider_token jwt {\n\tsecret {query.s}\n}", "Caddyfile:4",
 			[]string{"only {env.*} and {file.*}"}},
 	}
 	for _, c := range cases {

@@ -172,7 +172,7 @@ func TestCommandMint(t *testing.T) {
 			t.Errorf("claim %s = %v, want %v", k, claims[k], want)
 		}
 	}
-	if exp, _ := claims.GetExpirationTime(); exp == nil || exp.Sub(time.Now()) < 23*time.Hour {
+	if exp, _ := claims.GetExpirationTime(); exp == nil || time.Until(exp.Time) < 23*time.Hour {
 		t.Errorf("exp = %v, want about 24h from now", exp)
 	}
 	if !strings.Contains(r.stderr, "exp ") || !strings.Contains(r.stderr, "(in 24h)") || !strings.Contains(r.stderr, "jti ") {

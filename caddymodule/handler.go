@@ -271,6 +271,13 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 // Provision resolves secrets and compiles the preset with the config. It
 // makes no network call.
 func (h *Handler) Provision(ctx caddy.Context) error {
+	if err := h.provision(ctx); err != nil {
+		return fmt.Errorf("provider_token %s: %w", h.Preset, err)
+	}
+	return nil
+}
+
+func (h *Handler) provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
 	if h.Secret != "" && len(placeholderKeys(h.Secret)) == 0 {
 		h.logger.Warn("the secret is written literally in the config, where the admin API shows it; use {env.NAME} or {file.PATH}",
@@ -359,11 +366,9 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 	if _, err := compileCORS(h.CORS, h.routeMethods()); err != nil {
 		return nil, err
 	}
-	for what, v := range map[string]string{"secret": h.Secret, "key": h.Key} {
-		for _, k := range placeholderKeys(v) {
-			if !isGlobalKey(k) {
-				return nil, fmt.Errorf("%s: {%s} cannot be used here: only {env.*} and {file.*} are resolved, once, at provision", what, k)
-			}
+	for what, v := range map[string]string{"secret": h.Secret, "key": h.Key, "signing_key": h.SigningKey} {
+		if err := checkGlobalOnly(v); err != nil {
+			return nil, fmt.Errorf("%s: %v", what, err)
 		}
 	}
 	signer, err := h.newSigner(p, resolve)
@@ -612,66 +617,6 @@ func (h *Handler) newSigner(p *tokens.Preset, resolve bool) (tokens.Signer, erro
 	return s, nil
 }
 
-// resolveParts splits a per-request config value into literal text and
-// placeholders, with {env.*} and {file.*} resolved into literal text (at
-// adapt time, resolve unset, they stay placeholders).
-func resolveParts(v string, resolve bool) ([]tokens.Part, error) {
-	parts := splitPlaceholders(v)
-	if !resolve {
-		return parts, nil
-	}
-	for i, p := range parts {
-		if p.Placeholder && isGlobalKey(p.Text[1:len(p.Text)-1]) {
-			r, err := resolveGlobal(p.Text)
-			if err != nil {
-				return nil, err
-			}
-			parts[i] = tokens.Part{Text: r}
-		}
-	}
-	return parts, nil
-}
-
-// resolveOptions resolves {env.*} and {file.*} in option values, once. At
-// adapt time (resolve unset) a value that holds one stands in as the
-// option's first allowed value, or its default, or an https URL, so that
-// the rest of the config is still checked.
-func (h *Handler) resolveOptions(p *tokens.Preset, resolve bool) (map[string]string, error) {
-	out := make(map[string]string, len(h.Options))
-	for name, v := range h.Options {
-		if len(placeholderKeys(v)) == 0 {
-			out[name] = literalText(v)
-			continue
-		}
-		if resolve {
-			r, err := resolveGlobal(v)
-			if err != nil {
-				return nil, fmt.Errorf("option %s: %v", name, err)
-			}
-			out[name] = r
-			continue
-		}
-		for _, k := range placeholderKeys(v) {
-			if !isGlobalKey(k) {
-				return nil, fmt.Errorf("option %s: {%s} cannot be used here: options take {env.*} and {file.*}, resolved once when the config loads", name, k)
-			}
-		}
-		stand := "https://adapt-time.invalid/"
-		for _, o := range p.Options {
-			if o.Name != name {
-				continue
-			}
-			if len(o.Enum) > 0 {
-				stand = o.Enum[0]
-			} else if o.Default != "" {
-				stand = o.Default
-			}
-		}
-		out[name] = stand
-	}
-	return out, nil
-}
-
 // standinSigner stands in for a signing key at adapt time.
 type standinSigner string
 
@@ -679,34 +624,6 @@ func (s standinSigner) Alg() string { return string(s) }
 func (s standinSigner) Size() int   { return 64 }
 func (s standinSigner) Sign(dst, _ []byte) ([]byte, error) {
 	return append(dst, make([]byte, 64)...), nil
-}
-
-// resolveSecret resolves a secret's {env.*} and {file.*} placeholders. An
-// unset variable or a missing file is an error that names the placeholder,
-// never the value.
-func resolveSecret(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	v, err := resolveGlobal(s)
-	if err != nil {
-		return "", fmt.Errorf("secret: %v", err)
-	}
-	if v == "" {
-		return "", fmt.Errorf("secret: %s is empty; set the variable or fill the file", s)
-	}
-	return v, nil
-}
-
-// resolveGlobal resolves {env.*} and {file.*}; any other placeholder is an
-// error, since there is no request at Provision.
-func resolveGlobal(s string) (string, error) {
-	for _, k := range placeholderKeys(s) {
-		if !isGlobalKey(k) {
-			return "", fmt.Errorf("{%s} cannot be used here: only {env.*} and {file.*} are resolved at provision", k)
-		}
-	}
-	return caddy.NewReplacer().ReplaceOrErr(s, false, true)
 }
 
 // ServeHTTP mints the token and answers with it or injects it.
