@@ -36,6 +36,20 @@ type PresetInfo struct {
 	// (a Finish hook), which may read further request fields.
 	OwnRules bool         `json:"own_rules,omitempty"`
 	Response ResponseInfo `json:"response"`
+	// Options are the preset's settings beyond claims (`option <name>
+	// <value>`).
+	Options []OptionInfo `json:"options,omitempty"`
+	Guide   string       `json:"guide,omitempty"`
+	Sources []string     `json:"sources,omitempty"`
+}
+
+// OptionInfo describes one of a preset's options.
+type OptionInfo struct {
+	Name     string   `json:"name"`
+	Doc      string   `json:"doc,omitempty"`
+	Default  string   `json:"default,omitempty"`
+	Values   []string `json:"values,omitempty"` // the allowed values, if limited
+	Required bool     `json:"required,omitempty"`
 }
 
 // HeaderFieldInfo is one JOSE header field and its JSON value.
@@ -169,6 +183,11 @@ func (p *Preset) Describe() PresetInfo {
 		FreeForm:   p.FreeForm,
 		OwnRules:   p.Finish != nil,
 		Request:    []RequestFieldInfo{},
+		Guide:      p.Guide,
+		Sources:    p.Sources,
+	}
+	for _, o := range p.Options {
+		info.Options = append(info.Options, OptionInfo{Name: o.Name, Doc: o.Doc, Default: o.Default, Values: o.Enum, Required: o.Required})
 	}
 	for _, f := range p.Header {
 		info.Header = append(info.Header, HeaderFieldInfo{Name: f.Name, Value: json.RawMessage(f.Value)})

@@ -17,6 +17,14 @@ type Preset struct {
 	Name string
 	// Summary is one line for listings and error messages.
 	Summary string
+	// Guide is the preset's user documentation, in Markdown: what the
+	// provider expects, the readings this preset takes, how a front end
+	// uses the answer. docs/presets/<name>.md and `caddy provider-token
+	// presets <name>` show it.
+	Guide string
+	// Sources cite where the format comes from: the provider's docs,
+	// official samples and SDK files.
+	Sources []string
 	// Algorithms the provider accepts; the first is the default.
 	// Default: HS256 only.
 	Algorithms []string
