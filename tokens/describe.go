@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -190,6 +191,10 @@ func (p *Preset) Describe() PresetInfo {
 		info.Options = append(info.Options, OptionInfo{Name: o.Name, Doc: o.Doc, Default: o.Default, Values: o.Enum, Required: o.Required})
 	}
 	for _, f := range p.Header {
+		if f.Value == "" { // a default field the preset drops (typ)
+			info.Header = slices.DeleteFunc(info.Header, func(h HeaderFieldInfo) bool { return h.Name == f.Name })
+			continue
+		}
 		info.Header = append(info.Header, HeaderFieldInfo{Name: f.Name, Value: json.RawMessage(f.Value)})
 	}
 	if p.RequiresKey {
@@ -395,6 +400,9 @@ func (p *Preset) CheckToken(header, payload []byte) []Problem {
 		add("header alg", "%s, but %s tokens are signed with %s", jsonText(hdr["alg"]), p.Name, strings.Join(algs, " or "))
 	}
 	for _, f := range p.Header {
+		if f.Value == "" { // dropped by the preset; a verifier ignores it
+			continue
+		}
 		got, present := hdr[f.Name]
 		want, _ := decodeJSONValue([]byte(f.Value))
 		switch {

@@ -60,3 +60,18 @@ func (p *Preset) contentType() string {
 
 // appendInt is strconv.AppendInt for envelopes.
 func appendInt(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10) }
+
+// echo copies the values of the claims that the envelope writes into the
+// minted token, before the Mint is reused.
+func (m *Mint) echo(out *Minted) {
+	names := m.t.preset.Envelope.Echo
+	if len(names) == 0 {
+		return
+	}
+	out.echo = make([]string, len(names))
+	for i, name := range names {
+		if v, ok := m.Get(name); ok {
+			out.echo[i] = v.Text()
+		}
+	}
+}

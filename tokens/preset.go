@@ -29,7 +29,8 @@ type Preset struct {
 	// Default: HS256 only.
 	Algorithms []string
 	// Header holds extra header fields, beside alg and typ, as name and
-	// JSON-encoded value: {"cty", `"twilio-fpa;v=1"`}.
+	// JSON-encoded value: {"cty", `"twilio-fpa;v=1"`}. An empty value
+	// drops a field the minter writes by default: {"typ", ""}.
 	Header []HeaderField
 	// Claims is the schema, in the order the payload is written. Dotted
 	// names address members of nested objects.
@@ -180,8 +181,12 @@ type Claim struct {
 	// Limits the value must keep.
 	Limits Limits
 	// Normalize, if set, rewrites a value before it is type-checked
-	// (Zoom's geoRegions: an array or a comma list becomes "US,DE").
+	// (Zoom's geoRegions: an array or a comma list becomes "US,DE"). On a
+	// Key claim it derives the claim from the key.
 	Normalize func(Value) (Value, string)
+	// KeepEmpty claims are written even when their value is "" (a
+	// provider's SDK always sends the member); others are left out.
+	KeepEmpty bool
 }
 
 // Limits constrain a claim's value. A value that breaks one is refused with
@@ -223,6 +228,9 @@ type Envelope struct {
 	StatusFor func(t *Minted) int
 	// Headers, if set, adds response headers for a success (Location).
 	Headers func(t *Minted, set func(name, value string))
+	// Echo names claims whose values the envelope writes beside the token
+	// (a session id the client needs); Minted.Claim returns them.
+	Echo []string
 	// InBand envelopes answer refusals themselves, always: the provider's
 	// client expects its own shape whatever happened (dataBridges answers
 	// HTTP 200 with a status code inside). Other envelopes let Caddy's
@@ -242,6 +250,21 @@ type Minted struct {
 	jti    [36]byte
 	hasJTI bool
 	tmpl   *Template
+	echo   []string // the values of Envelope.Echo's claims, in its order
+}
+
+// Claim returns the text of a claim that the preset's Envelope.Echo names,
+// or "" when the token does not carry it.
+func (m *Minted) Claim(name string) string {
+	if m.tmpl == nil {
+		return ""
+	}
+	for i, n := range m.tmpl.preset.Envelope.Echo {
+		if n == name && i < len(m.echo) {
+			return m.echo[i]
+		}
+	}
+	return ""
 }
 
 // Option returns the value of an option of the preset that minted the

@@ -299,9 +299,13 @@ func compileSlot(p *Preset, c *Claim, cfg Config, t *Template, dynamic func(stri
 		}
 		s.src, s.fixed, s.val = srcKey, true, S(cfg.Key)
 		if cfg.Key != "" {
-			if _, reason := check(c.Type, s.val); reason != "" {
+			// Normalize may derive the claim from the key (an issuer URL
+			// from an instance id).
+			v, reason := normalizeCheck(c, s.val)
+			if reason != "" {
 				return s, fmt.Errorf("key %s", reason)
 			}
+			s.val = v
 		}
 		return s, nil
 	}
@@ -312,7 +316,7 @@ func compileSlot(p *Preset, c *Claim, cfg Config, t *Template, dynamic func(stri
 		if !configured && c.Default != nil {
 			vals = c.Default
 		}
-		if len(vals) == 1 && vals[0] == "" && !configured {
+		if len(vals) == 1 && vals[0] == "" && !configured && !c.KeepEmpty {
 			vals = nil
 		}
 		s.fixed = configured || c.Privileged
@@ -514,6 +518,10 @@ func encodeHeader(p *Preset, alg string, extra map[string]string, options map[st
 		fields = append(fields[:len(fields):len(fields)], o.Header[options[o.Name]]...)
 	}
 	for _, f := range fields {
+		if f.Value == "" { // the preset drops a field the minter writes (typ)
+			delete(h, f.Name)
+			continue
+		}
 		if !json.Valid([]byte(f.Value)) {
 			return nil, fmt.Errorf("header field %s is not JSON", f.Name)
 		}
@@ -711,6 +719,7 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 		out.jti, out.hasJTI = m.jti, true
 	}
 	out.tmpl = t
+	m.echo(&out)
 	if t.hasExp {
 		out.Expires = m.iat + int64(m.ttl/time.Second)
 	}
@@ -801,7 +810,7 @@ func (m *Mint) fill(i int) *Error {
 	if param == "" && s.src == srcDynamic && s.hasAllow && !v.Empty() && !m.allowed(s, v) {
 		return Forbidden(c.Name, "", "value is not allowed")
 	}
-	if !have || v.Empty() {
+	if !have || (v.Empty() && !(c.KeepEmpty && have)) {
 		if c.Required {
 			p := ""
 			if m.in.Contract && len(c.Param) > 0 {
