@@ -98,6 +98,16 @@ var fuzzPresetCases = []fuzzPresetCase{
 		"mercure.payload": {`{"user":"{user}","tags":["{a}"],"n":{b}}`}}}},
 	{preset: "firebase", alg: "RS256", cfg: Config{Key: "svc@project.iam.gserviceaccount.com",
 		Claims: map[string][]string{"claims": {`{"nick":"{a}","plan":{b}}`}}}},
+	// Catalogue II, part A.
+	{preset: "pusher_beams", alg: "HS256", cfg: Config{Key: "8f9a6e22-2483-49aa-8552-125f1a4c5781"},
+		base: map[string]Value{"user_id": S("user_1234")}},
+	{preset: "knock", alg: "RS256", cfg: Config{Claims: map[string][]string{"grants": {"{c}"}}}},
+	{preset: "vonage", alg: "RS256", cfg: Config{Key: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
+		Claims: map[string][]string{"acl": {`{"paths":{"/*/users/**":{},"/*/{a}/**":{}}}`}}}},
+	{preset: "vonage_video", alg: "RS256", cfg: Config{Key: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
+		Claims: map[string][]string{"session_id": {"1_MX4xfg"}, "initial_layout_class_list": {"{a}"}},
+		Allow:  map[string][]string{"session_id": {"1_MX4xfg", "2_MX4yfg"}, "role": {"publisher", "subscriber"}}},
+		base: map[string]Value{"sessionId": S("2_MX4yfg"), "role": S("subscriber")}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the

@@ -302,6 +302,9 @@ func compileSlot(p *Preset, c *Claim, cfg Config, t *Template, dynamic func(stri
 			// Normalize may derive the claim from the key (an issuer URL
 			// from an instance id).
 			v, reason := normalizeCheck(c, s.val)
+			if reason == "" {
+				reason = c.Limits.check(c.Type, S(cfg.Key))
+			}
 			if reason != "" {
 				return s, fmt.Errorf("key %s", reason)
 			}
