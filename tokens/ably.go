@@ -34,20 +34,6 @@ import (
 //     secret included) is refused before it reaches a header.
 //   - Refusals are plain text, as the answer is.
 
-// ablyEnvelope answers with the token as text, which Ably's client
-// libraries take as the token string.
-var ablyEnvelope = Envelope{
-	ContentType: "text/plain; charset=utf-8",
-	Token: func(dst []byte, t *Minted) []byte {
-		return append(dst, t.Token...)
-	},
-	Refusal: func(dst []byte, e *Error) ([]byte, int) {
-		dst = append(dst, e.Code()...)
-		dst = append(dst, ": "...)
-		return append(dst, e.Error()...), e.Status
-	},
-}
-
 // normalizeAblyCapability accepts only a JSON object: a capability maps
 // channel names to operations.
 func normalizeAblyCapability(v Value) (Value, string) {
@@ -90,6 +76,6 @@ func init() {
 			}
 			return nil
 		},
-		Envelope: ablyEnvelope,
+		Envelope: TextEnvelope, // the token as text, which the client libraries take as the token string
 	})
 }

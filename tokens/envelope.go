@@ -13,6 +13,21 @@ func TokenJSON(field string) func([]byte, *Minted) []byte {
 	}
 }
 
+// TextEnvelope answers the bare token as text/plain, for clients whose
+// callback takes the response text as the token; a refusal is one line,
+// "<code>: <why>".
+var TextEnvelope = Envelope{
+	ContentType: "text/plain; charset=utf-8",
+	Token: func(dst []byte, t *Minted) []byte {
+		return append(dst, t.Token...)
+	},
+	Refusal: func(dst []byte, e *Error) ([]byte, int) {
+		dst = append(dst, e.Code()...)
+		dst = append(dst, ": "...)
+		return append(dst, e.Error()...), e.Status
+	},
+}
+
 // ErrorJSON is the default refusal body:
 // {"error": "<code>", "error_description": "<why>", "field": "<field>"}.
 func ErrorJSON(dst []byte, e *Error) ([]byte, int) {

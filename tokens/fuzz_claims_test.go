@@ -108,6 +108,14 @@ var fuzzPresetCases = []fuzzPresetCase{
 		Claims: map[string][]string{"session_id": {"1_MX4xfg"}, "initial_layout_class_list": {"{a}"}},
 		Allow:  map[string][]string{"session_id": {"1_MX4xfg", "2_MX4yfg"}, "role": {"publisher", "subscriber"}}},
 		base: map[string]Value{"sessionId": S("2_MX4yfg"), "role": S("subscriber")}},
+	{preset: "tiptap", alg: "HS256", cfg: Config{Claims: map[string][]string{"allowedDocumentNames": {"user-{user}/*", "doc-a"},
+		"readonlyDocumentNames": {"{a}"}}, Allow: map[string][]string{"allowedDocumentNames": {"doc-a", "doc-b"}}},
+		base: map[string]Value{"documents": L("doc-b")}},
+	{preset: "intercom", alg: "HS256", cfg: Config{Claims: map[string][]string{"email": {"{a}"}, "name": {"{b}"}, "company": {"{c}"}}}},
+	{preset: "zendesk", alg: "HS256", cfg: Config{Header: map[string]string{"kid": "app_64d3"},
+		Claims: map[string][]string{"name": {"{a}"}, "email": {"{b}"}}}},
+	{preset: "tableau", alg: "HS256", cfg: Config{Key: "2bd3d4b5-1c7e", Header: map[string]string{"kid": "9f1b"},
+		Claims: map[string][]string{"Region": {"{a}"}, "Dept": {"{c}"}}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
