@@ -116,6 +116,16 @@ var fuzzPresetCases = []fuzzPresetCase{
 		Claims: map[string][]string{"name": {"{a}"}, "email": {"{b}"}}}},
 	{preset: "tableau", alg: "HS256", cfg: Config{Key: "2bd3d4b5-1c7e", Header: map[string]string{"kid": "9f1b"},
 		Claims: map[string][]string{"Region": {"{a}"}, "Dept": {"{c}"}}}},
+	{preset: "mux", alg: "RS256", cfg: Config{Key: "sb9R00iH5Q5K", Options: map[string]string{"type": "thumbnail"},
+		Claims: map[string][]string{"sub": {"Tkgk5LC6an93"}}, Allow: map[string][]string{"sub": {"Tkgk5LC6an93", "Other123"}}},
+		base: map[string]Value{"playback_id": S("Other123"), "time": S("14"), "width": S("100"), "height": S("80")}},
+	{preset: "cloudflare_stream", alg: "RS256", cfg: Config{Key: "f6bce2bad0a24b4b",
+		Claims: map[string][]string{"sub": {"ea95132c"}, "downloadable": {"true"}},
+		Allow:  map[string][]string{"sub": {"ea95132c", "0123abcd"}}},
+		base: map[string]Value{"uid": S("0123abcd")}},
+	{preset: "mapkit", alg: "ES256", cfg: Config{Key: "ABCDE12345", Header: map[string]string{"kid": "KEY1234567"},
+		Claims: map[string][]string{"origin": {"https://{a}.example.com"}}}},
+	{preset: "weatherkit", alg: "ES256", cfg: Config{Key: "ABCDE12345.com.example.weather", Header: map[string]string{"kid": "KEY1234567"}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
