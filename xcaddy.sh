@@ -35,10 +35,12 @@ demo_env() {
 	. ./demo/demo.env
 	TOKENMINT_DEMO_HASH=$(./caddy hash-password --plaintext "$TOKENMINT_DEMO_PASSWORD")
 	export TOKENMINT_DEMO_HASH
-	# A demo RSA key for the jaas and firebase routes, made once.
+	# Demo keys for the routes of RS256 presets (jaas, firebase, ...) and
+	# ES256 ones (mapkit, weatherkit), made once.
 	DEMO_RSA_KEY="${TMPDIR:-/tmp}/tokenmint-demo-keys/rsa.pem"
+	DEMO_EC_KEY="${TMPDIR:-/tmp}/tokenmint-demo-keys/ec.pem"
 	go run ./demo/genkey -out "$(dirname "$DEMO_RSA_KEY")"
-	export DEMO_RSA_KEY
+	export DEMO_RSA_KEY DEMO_EC_KEY
 }
 
 run() {

@@ -109,6 +109,11 @@ http://localhost:9080 {
 	}
 	lifetime(t, c, start, 1800)
 
+	t.Run("a key from {env.*}: checked when it is resolved, not at adapt time", func(t *testing.T) {
+		if _, err := adapt(t, site("provider_token weatherkit {\n\tkey {env.WEATHERKIT_ID}\n\tkid K\n\tsigning_key "+path+"\n}")); err != nil {
+			t.Fatalf("adapt: %v, want success (the key is resolved at provision)", err)
+		}
+	})
 	t.Run("a key without the Services ID: refused at load", func(t *testing.T) {
 		_, err := adapt(t, site("provider_token weatherkit {\n\tkey ABCDE12345\n\tkid K\n\tsigning_key "+path+"\n}"))
 		if err == nil || !strings.Contains(err.Error(), "<Team ID>.<Services ID>") {

@@ -378,6 +378,7 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 
 	cfg := tokens.Config{
 		Key:         key,
+		KeyPending:  !resolve && len(placeholderKeys(h.Key)) > 0,
 		Signer:      signer,
 		TTL:         time.Duration(h.TTL),
 		Types:       map[string]tokens.Type{},

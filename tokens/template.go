@@ -27,6 +27,10 @@ type Config struct {
 	Types     map[string]Type // free-form claims' types (FreeForm presets)
 	Allow     map[string][]string
 	Anonymous bool
+	// KeyPending says Key is a stand-in for a value resolved later (a
+	// placeholder at adapt time): the checks that read the key itself
+	// (its limits, a Normalize that derives a claim from it) wait for it.
+	KeyPending bool
 	// Header adds or overrides JOSE header fields (kid, typ, ...); values
 	// are plain strings. alg cannot be set: the signer decides it.
 	Header map[string]string
@@ -298,7 +302,7 @@ func compileSlot(p *Preset, c *Claim, cfg Config, t *Template, dynamic func(stri
 			return s, fmt.Errorf("%s needs `key <value>` (it fills the %s claim)", p.Name, c.Name)
 		}
 		s.src, s.fixed, s.val = srcKey, true, S(cfg.Key)
-		if cfg.Key != "" {
+		if cfg.Key != "" && !cfg.KeyPending {
 			// Normalize may derive the claim from the key (an issuer URL
 			// from an instance id).
 			v, reason := normalizeCheck(c, s.val)
