@@ -218,11 +218,11 @@ func cliPresets(cmd *cobra.Command, args []string) error {
 func cliWritePreset(w io.Writer, p *tokens.PresetInfo) {
 	fmt.Fprintf(w, "%s: %s\n", p.Name, p.Summary)
 	fmt.Fprintf(w, "  algorithms: %s (default %s)\n", strings.Join(p.Algorithms, ", "), p.Algorithms[0])
-	var hdr []string
+	hdr := []string{"alg"}
 	for _, h := range p.Header {
 		hdr = append(hdr, h.Name+" "+string(h.Value))
 	}
-	fmt.Fprintf(w, "  header:     alg, %s\n", strings.Join(hdr, ", "))
+	fmt.Fprintf(w, "  header:     %s\n", strings.Join(hdr, ", "))
 	switch {
 	case p.Key == nil:
 		fmt.Fprintf(w, "  key:        none\n")

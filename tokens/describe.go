@@ -57,6 +57,10 @@ type OptionInfo struct {
 type HeaderFieldInfo struct {
 	Name  string          `json:"name"`
 	Value json.RawMessage `json:"value"`
+	// Source is "key" for a field the config's key fills (Value "<key>"),
+	// "config" for one the config must set (Value "<required>"), and empty
+	// for a value the preset fixes.
+	Source string `json:"source,omitempty"`
 }
 
 // KeyInfo says what the config's key is for.
@@ -197,6 +201,12 @@ func (p *Preset) Describe() PresetInfo {
 		}
 		info.Header = append(info.Header, HeaderFieldInfo{Name: f.Name, Value: json.RawMessage(f.Value)})
 	}
+	if p.KeyHeader != "" {
+		info.Header = append(info.Header, HeaderFieldInfo{Name: p.KeyHeader, Value: json.RawMessage(`"<key>"`), Source: SourceKey})
+	}
+	for _, name := range p.RequireHeader {
+		info.Header = append(info.Header, HeaderFieldInfo{Name: name, Value: json.RawMessage(`"<required>"`), Source: SourceConfig})
+	}
 	if p.RequiresKey {
 		info.Key = &KeyInfo{Required: true, Doc: p.KeyDoc}
 	}
@@ -207,7 +217,10 @@ func (p *Preset) Describe() PresetInfo {
 			if info.Key == nil {
 				info.Key = &KeyInfo{}
 			}
-			info.Key.Claim, info.Key.Required = c.Name, info.Key.Required || c.Required
+			if info.Key.Claim != "" { // a key that fills several claims (their parts)
+				info.Key.Claim += ", "
+			}
+			info.Key.Claim, info.Key.Required = info.Key.Claim+c.Name, info.Key.Required || c.Required
 			if info.Key.Doc == "" {
 				info.Key.Doc = c.Doc
 			}
@@ -518,8 +531,8 @@ func (p *Preset) checkClaimValue(c *Claim, v any) string {
 			return "want " + string(appendValue(nil, c.Type, want)) + " (fixed by the provider), got " + jsonText(v)
 		}
 	}
-	if val.Empty() {
-		return ""
+	if val.Empty() || (c.Key && c.Normalize != nil) {
+		return "" // (a claim derived from the key is checked at load)
 	}
 	if c.Normalize != nil {
 		if _, reason := c.Normalize(val); reason != "" {
