@@ -207,7 +207,8 @@ func (p *Preset) Describe() PresetInfo {
 	for _, name := range p.RequireHeader {
 		info.Header = append(info.Header, HeaderFieldInfo{Name: name, Value: json.RawMessage(`"<required>"`), Source: SourceConfig})
 	}
-	if p.RequiresKey {
+	if p.RequiresKey || p.KeyHeader != "" {
+		// A key that fills a header field is required (Compile says so).
 		info.Key = &KeyInfo{Required: true, Doc: p.KeyDoc}
 	}
 	for _, c := range p.Claims {
@@ -258,7 +259,21 @@ func (p *Preset) Describe() PresetInfo {
 		info.Request = append(info.Request, RequestFieldInfo{Field: f.Name, Note: f.Doc})
 	}
 
-	m := Minted{Token: "<token>", IssuedAt: exampleIssuedAt}
+	// The example answer uses each option's default, "<name>" for a
+	// required one (LiveKit's server_url, Metabase's site_url), "<key>"
+	// where the answer repeats the key (Zoom Meeting's sdkKey) and
+	// "<claim>" for a claim it echoes (Vonage Video's sessionId).
+	options := map[string]string{}
+	for _, o := range p.Options {
+		options[o.Name] = o.Default
+		if o.Default == "" && o.Required {
+			options[o.Name] = "<" + o.Name + ">"
+		}
+	}
+	m := Minted{Token: "<token>", Key: "<key>", IssuedAt: exampleIssuedAt, tmpl: &Template{preset: p, options: options}}
+	for _, name := range p.Envelope.Echo {
+		m.echo = append(m.echo, "<"+name+">")
+	}
 	if p.HasExpiry() {
 		m.Expires = exampleIssuedAt + int64(p.TTL.Default/time.Second)
 	}
@@ -266,14 +281,17 @@ func (p *Preset) Describe() PresetInfo {
 	refusal, rstatus, _ := p.Refuse(nil, p.exampleRefusal())
 	info.Response = ResponseInfo{
 		Status: status, ContentType: ctype,
-		// Envelopes escape < and > as JSON does; the example reads better plain.
-		Example:        strings.ReplaceAll(string(body), `\u003ctoken\u003e`, "<token>"),
+		// Envelopes escape <, > and & as JSON does; the example reads
+		// better plain, and stays valid JSON.
+		Example:        exampleUnescaper.Replace(string(body)),
 		InBand:         p.Envelope.InBand,
 		RefusalStatus:  rstatus,
 		RefusalExample: string(refusal),
 	}
 	return info
 }
+
+var exampleUnescaper = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 
 // exampleRefusal is the refusal of a request without its first required
 // request field, or, for presets without one, of an anonymous caller.

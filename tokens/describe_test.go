@@ -158,6 +158,32 @@ func TestDescribeDataBridgesAndJWT(t *testing.T) {
 	}
 }
 
+// TestDescribeKeysAndExamples: a key that only fills a header field is
+// described as required (Ably's kid; Compile refuses a config without it),
+// and the example answers show options' defaults and placeholders for
+// required options and the key instead of empty strings.
+func TestDescribeKeysAndExamples(t *testing.T) {
+	info := func(name string) PresetInfo {
+		p, err := Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Describe()
+	}
+	if k := info("ably").Key; k == nil || !k.Required || k.Claim != "" || k.Doc == "" {
+		t.Errorf("ably key = %+v, want required, in no claim, with a doc", k)
+	}
+	for name, want := range map[string]string{
+		"livekit":      `{"server_url":"<server_url>","participant_token":"<token>"}`,
+		"metabase":     `{"token":"<token>","url":"<site_url>/embed/dashboard/<token>#bordered=true&titled=true"}`,
+		"zoom_meeting": `{"signature":"<token>","sdkKey":"<key>"}`,
+	} {
+		if got := info(name).Response.Example; got != want {
+			t.Errorf("%s example = %s, want %s", name, got, want)
+		}
+	}
+}
+
 func TestDescribeDurationText(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		0: "0s", time.Second: "1s", 90 * time.Second: "1m30s", 30 * time.Minute: "30m", 90 * time.Minute: "1h30m",
