@@ -1,21 +1,21 @@
 package tokens
 
 import (
+	_ "embed"
 	"errors"
 	"strings"
 	"time"
 )
 
-// Ably JWT. Source: ably.com/docs/auth/token/jwt: HS256 with the API key's
+// Ably JWT (Sources below). Ably's JWT docs: HS256 with the API key's
 // secret, header kid = the key name (appId.keyId; the API key string is
-// appId.keyId:keySecret), claims x-ably-capability (required, a JSON
-// object written as a JSON string), x-ably-clientId (optional, the trusted
-// client id), iat and exp (the docs' example: now + 1h). The client's
-// authUrl is fetched with GET (authParams as the query) or POST (a form
-// body); ably-js adds its token params (capability, clientId, ttl,
-// timestamp) to the authParams and accepts a text/plain, application/jwt or
-// application/json answer (ably-js src/common/lib/client/auth.ts); a
-// text/plain answer is the token itself.
+// appId.keyId:keySecret), claims x-ably-capability (required, a JSON object
+// written as a JSON string), x-ably-clientId (optional, the trusted client
+// id), iat and exp (the docs' example: now + 1h). The client's authUrl is
+// fetched with GET (authParams as the query) or POST (a form body); ably-js
+// adds its token params (capability, clientId, ttl, timestamp) to the
+// authParams and accepts a text/plain, application/jwt or application/json
+// answer (ably-js's auth.ts); a text/plain answer is the token itself.
 //
 // Choices where the docs say nothing:
 //   - The capability has no default: any default would pick channels on the
@@ -33,6 +33,9 @@ import (
 //   - The key must be the key name: a key holding ":" (the whole API key,
 //     secret included) is refused before it reaches a header.
 //   - Refusals are plain text, as the answer is.
+
+//go:embed guides/ably.md
+var ablyGuide string
 
 // normalizeAblyCapability accepts only a JSON object: a capability maps
 // channel names to operations.
@@ -56,8 +59,13 @@ func ablyFinish(m *Mint) *Error {
 
 func init() {
 	Register(&Preset{
-		Name:      "ably",
-		Summary:   "Ably JWT (the token string an authUrl answers with)",
+		Name:    "ably",
+		Summary: "Ably JWT (the token string an authUrl answers with)",
+		Guide:   ablyGuide,
+		Sources: []string{
+			"https://ably.com/docs/auth/token/jwt",
+			"https://github.com/ably/ably-js/blob/53ad2ec2d6aa014aa56ef2a3caa9baccb0b399d6/src/common/lib/client/auth.ts",
+		},
 		KeyHeader: "kid",
 		KeyDoc:    "the API key's name, appId.keyId (the part before the colon), sent as the header's kid",
 		Claims: []Claim{

@@ -1,18 +1,20 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
-// Centrifugo connection and subscription tokens. Source: centrifugal/centrifugal.dev
-// docs/server/authentication.md and docs/server/channel_token_auth.md
-// (centrifugal.dev/docs/server/authentication, .../channel_token_auth):
-// HS256/384/512 with token_hmac_secret_key, RS256/384/512 with
-// token_rsa_public_key, ES256/384/512 with token_ecdsa_public_key. A
-// connection token carries sub (the user; "" or absent is anonymous), exp,
-// iat, info and channels (server-side subscriptions); a subscription token
-// carries sub (the connection's user), channel (required), info, exp. aud
-// and iss are checked only where the server configures token_audience and
-// token_issuer. The SDKs' getToken callbacks are the app's; the docs'
-// refresh endpoint answers {"token"}.
+// Centrifugo connection and subscription tokens, as Centrifugo's
+// authentication docs describe them (Sources below): HS256/384/512 with
+// token_hmac_secret_key, RS256/384/512 with token_rsa_public_key,
+// ES256/384/512 with token_ecdsa_public_key. A connection token carries sub
+// (the user; "" or absent is anonymous), exp, iat, info and channels
+// (server-side subscriptions); a subscription token carries sub (the
+// connection's user), channel (required), info, exp. aud and iss are checked
+// only where the server configures token_audience and token_issuer. The
+// SDKs' getToken callbacks are the app's; the docs' refresh endpoint answers
+// {"token"}.
 //
 // Two presets, not one with a kind option: each kind has its own schema, so
 // a config that sets channels on a subscription token, or channel on a
@@ -28,6 +30,16 @@ import "time"
 //     for a required privileged claim), so Finish requires it instead.
 //   - b64info, subs, meta, expire_at and jti are not offered; the jwt preset
 //     mints any claim set.
+
+// The two presets share one guide: a client needs both kinds.
+//
+//go:embed guides/centrifugo.md
+var centrifugoGuide string
+
+var centrifugoSources = []string{
+	"https://centrifugal.dev/docs/server/authentication",
+	"https://centrifugal.dev/docs/server/channel_token_auth",
+}
 
 var centrifugoAlgorithms = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"}
 
@@ -63,6 +75,8 @@ func init() {
 	Register(&Preset{
 		Name:       "centrifugo",
 		Summary:    "Centrifugo connection token (HS, RS or ES)",
+		Guide:      centrifugoGuide,
+		Sources:    centrifugoSources,
 		Algorithms: centrifugoAlgorithms,
 		Claims: []Claim{
 			centrifugoSub, centrifugoAud, centrifugoIss, centrifugoInfo,
@@ -76,6 +90,8 @@ func init() {
 	Register(&Preset{
 		Name:       "centrifugo_subscription",
 		Summary:    "Centrifugo channel subscription token (HS, RS or ES)",
+		Guide:      centrifugoGuide,
+		Sources:    centrifugoSources,
 		Algorithms: centrifugoAlgorithms,
 		Claims: []Claim{
 			centrifugoSub,

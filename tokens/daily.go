@@ -1,17 +1,17 @@
 package tokens
 
 import (
+	_ "embed"
 	"strings"
 	"time"
 )
 
-// Daily self-signed meeting token. Sources: docs.daily.co
-// guides/privacy-and-security/self-signing-tokens (HS256 with the domain's
-// API key as the secret; r, iat and d required; the abbreviated property
-// names, which are mandatory), guides/privacy-and-security/meeting-tokens
-// ("always set an expiry", "specify a room name": a token without r is
-// valid for every room) and reference/rest-api/meeting-tokens/config (the
-// properties' types). Daily's REST endpoint POST /meeting-tokens answers
+// Daily self-signed meeting token (Sources below). Daily's self-signing
+// guide: HS256 with the domain's API key as the secret; r, iat and d
+// required; the abbreviated property names, which are mandatory. Its
+// meeting-token guide: "always set an expiry", "specify a room name" (a
+// token without r is valid for every room). Its token reference: the
+// properties' types. Daily's REST endpoint POST /meeting-tokens answers
 // {"token"}, and so does this preset.
 //
 // Daily defines no endpoint for self-signed tokens; the request contract is
@@ -37,6 +37,9 @@ import (
 //     ours, and exp bounds the token.
 //   - Rights (o, k, sr, sro, ast, er, ss, erui, mjh, p.*) are privileged:
 //     config only, and a request may choose o only within allow.
+
+//go:embed guides/daily.md
+var dailyGuide string
 
 // dailyCanSendKinds are the documented abbreviations of canSend's kinds.
 var dailyCanSendKinds = []string{"v", "a", "sv", "sa"}
@@ -71,6 +74,12 @@ func init() {
 	Register(&Preset{
 		Name:    "daily",
 		Summary: "Daily self-signed meeting token",
+		Guide:   dailyGuide,
+		Sources: []string{
+			"https://docs.daily.co/guides/privacy-and-security/self-signing-tokens",
+			"https://docs.daily.co/guides/privacy-and-security/meeting-tokens",
+			"https://docs.daily.co/reference/rest-api/meeting-tokens/config",
+		},
 		Claims: []Claim{
 			{Name: "r", Type: String, Required: true, Param: []string{"room", "room_name"},
 				Limits: Limits{MaxLen: 128, Chars: NewCharset("letters, digits, - and _", "a-zA-Z0-9-_", false)},

@@ -1,15 +1,20 @@
 package tokens
 
-import "strings"
+import (
+	_ "embed"
+	"strings"
+)
 
-// dataBridges trust token. Source: dev.databridges.io (trusted.create.token)
-// and the official boilerplate databridges-io/boilerplate.js.webworkers
-// (examples/sharedWorkerPlayground/server.js, route POST /token): HS256
-// with the app secret over {sid, cname, pub, conn_info} (jsonwebtoken adds
-// iat; no exp). The boilerplate takes {ch, sid, dbappkey, act}, checks
-// dbappkey against the app key, and always answers HTTP 200
-// {statuscode, error_message, accesskey}, which the client library
-// validates: statuscode 0 with a non-empty accesskey, or an error message.
+// dataBridges trust token, as dataBridges' docs and official boilerplate
+// (its POST /token) make it (Sources below): HS256 with the app secret over
+// {sid, cname, pub, conn_info} (jsonwebtoken adds iat; no exp). The
+// boilerplate takes {ch, sid, dbappkey, act}, checks dbappkey against the
+// app key, and always answers HTTP 200 {statuscode, error_message,
+// accesskey}, which the client library validates: statuscode 0 with a
+// non-empty accesskey, or an error message.
+
+//go:embed guides/databridges.md
+var databridgesGuide string
 
 var databridgesActions = []string{"channel.subscribe", "channel.connect", "rpc.connect", "rpc.register", "system_channel.subscribe"}
 
@@ -62,8 +67,14 @@ func databridgesFinish(m *Mint) *Error {
 
 func init() {
 	Register(&Preset{
-		Name:        "databridges",
-		Summary:     "dataBridges trust token for pvt:, prs: and sys: channels and RPC servers",
+		Name:    "databridges",
+		Summary: "dataBridges trust token for pvt:, prs: and sys: channels and RPC servers",
+		Guide:   databridgesGuide,
+		Sources: []string{
+			"https://dev.databridges.io/trusted/trusted.create.token.html",
+			"https://dev.databridges.io/trusted/trusted.lib.client.html",
+			"https://github.com/databridges-io/boilerplate.js.webworkers/blob/bee761a0b171e2750585d64771099d0ca78c1a8d/examples/sharedWorkerPlayground/server.js",
+		},
 		RequiresKey: true,
 		KeyDoc:      "the app key, which the request's dbappkey must match",
 		Claims: []Claim{

@@ -1,27 +1,29 @@
 package tokens
 
 import (
+	_ "embed"
 	"encoding/json"
 	"strings"
 	"time"
 )
 
 // Firebase Authentication / Identity Platform custom token, for the client
-// SDKs' signInWithCustomToken. Sources: firebase.google.com/docs/auth/admin/create-custom-tokens
-// ("Create custom tokens using a third-party JWT library"), Google
-// Identity Platform docs, and the Admin SDKs (firebase/firebase-admin-go
-// auth/token_generator.go and auth.go; firebase-admin-dotnet
-// FirebaseTokenFactory.cs): RS256 with the service account's private key;
-// iss = sub = the service account's client_email; aud the IdentityToolkit
-// URL; iat; exp at most one hour after iat; uid 1 to 128 characters;
-// optional claims (developer claims, none of the reserved names) and
-// tenant_id. The Admin SDK's header is {"alg":"RS256","typ":"JWT"}.
+// SDKs' signInWithCustomToken, as Firebase's docs ("Create custom tokens
+// using a third-party JWT library") and the Admin SDKs make it (Sources
+// below): RS256 with the service account's private key; iss = sub = the
+// service account's client_email; aud the IdentityToolkit URL; iat; exp at
+// most one hour after iat; uid 1 to 128 characters; optional claims
+// (developer claims, none of the reserved names) and tenant_id. The Admin
+// SDK's header is {"alg":"RS256","typ":"JWT"}.
 //
 // The config's key is the client_email and fills both iss and sub. The
 // endpoint answers {"token"}; there is no official sample endpoint.
 // uid is the session's user and never a request field: in anonymous mode
 // the config must set it, since a client naming its own uid would sign in
 // as anyone.
+
+//go:embed guides/firebase.md
+var firebaseGuide string
 
 const firebaseAudience = "https://identitytoolkit.googleapis.com/google.identity.identitytoolkit.v1.IdentityToolkit"
 
@@ -45,8 +47,14 @@ func firebaseClaims(v Value) (Value, string) {
 
 func init() {
 	Register(&Preset{
-		Name:        "firebase",
-		Summary:     "Firebase / Identity Platform custom token for signInWithCustomToken, RS256 with a service account key",
+		Name:    "firebase",
+		Summary: "Firebase / Identity Platform custom token for signInWithCustomToken, RS256 with a service account key",
+		Guide:   firebaseGuide,
+		Sources: []string{
+			"https://firebase.google.com/docs/auth/admin/create-custom-tokens",
+			"https://github.com/firebase/firebase-admin-go/blob/fadf9b4bba582330aa7495ee5fb62b26461a036f/auth/token_generator.go",
+			"https://github.com/firebase/firebase-admin-dotnet/blob/fccf06ccd16250845429b5567a36c09a487ed5dc/FirebaseAdmin/FirebaseAdmin/Auth/FirebaseTokenFactory.cs",
+		},
 		Algorithms:  []string{"RS256"},
 		RequiresKey: true,
 		KeyDoc:      "the service account's client_email (it fills iss and sub)",

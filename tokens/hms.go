@@ -1,12 +1,26 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
-// 100ms app and management tokens. Source: 100ms docs "Security and tokens"
-// and the official sample backend (100mslive/100ms-sample-backend-nodejs,
-// src/services/TokenService.js, src/app.js): HS256 with the app secret,
-// jti a UUIDv4, exp 24h after iat; the sample endpoint answers
-// {"token", "msg", "success"}.
+// 100ms app and management tokens, as 100ms's docs and sample backend make
+// them (hmsSources): HS256 with the app secret, jti a UUIDv4, exp 24h after
+// iat; the sample endpoint answers {"token", "msg", "success"}.
+
+var (
+	//go:embed guides/hms_app.md
+	hmsAppGuide string
+	//go:embed guides/hms_management.md
+	hmsManagementGuide string
+)
+
+var hmsSources = []string{
+	"https://www.100ms.live/docs/get-started/v2/get-started/security-and-tokens",
+	"https://github.com/100mslive/100ms-sample-backend-nodejs/blob/0deddf7ba17ebb7fa31a59de8638372da21cc06a/src/services/TokenService.js",
+	"https://github.com/100mslive/100ms-sample-backend-nodejs/blob/0deddf7ba17ebb7fa31a59de8638372da21cc06a/src/app.js",
+}
 
 var hmsEnvelope = Envelope{
 	Token: func(dst []byte, t *Minted) []byte {
@@ -40,6 +54,8 @@ func init() {
 	Register(&Preset{
 		Name:    "hms_app",
 		Summary: "100ms app token, for the client SDKs to join a room",
+		Guide:   hmsAppGuide,
+		Sources: hmsSources,
 		Claims: append([]Claim{
 			{Name: "access_key", Type: String, Key: true, Required: true, Doc: "the app access key"},
 			{Name: "room_id", Type: String, Required: true, Param: []string{"room_id"},
@@ -57,6 +73,8 @@ func init() {
 	Register(&Preset{
 		Name:    "hms_management",
 		Summary: "100ms management token, for the server REST API (never hand it to a browser)",
+		Guide:   hmsManagementGuide,
+		Sources: hmsSources,
 		Claims: append([]Claim{
 			{Name: "access_key", Type: String, Key: true, Required: true, Doc: "the app access key"},
 			{Name: "type", Type: String, Const: true, Default: []string{"management"}},

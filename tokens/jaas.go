@@ -1,13 +1,13 @@
 package tokens
 
 import (
+	_ "embed"
 	"strings"
 	"time"
 )
 
-// Jitsi as a Service (8x8 JaaS) token. Source: developer.8x8.com/jaas/docs/api-keys-jwt
-// and the official samples 8x8/jaas_demo (jaas-jwt-samples/js/index.js,
-// jaas-jwt-samples/go/jaas-jwt.go): RS256 with the private key whose public
+// Jitsi as a Service (8x8 JaaS) token, as 8x8's docs and official JWT
+// samples make it (Sources below): RS256 with the private key whose public
 // half was uploaded in the JaaS console; header kid
 // "vpaas-magic-cookie-<AppID>/<keyId>"; aud "jitsi" and iss "chat" fixed;
 // sub the AppID; room "*" or a room name; nbf now - 10 s; context.user with
@@ -26,6 +26,9 @@ import (
 //     as a lobby's "your name" box gives); avatar and email come from the
 //     config only, since they are shown to others as the user's.
 //   - context.features and context.room.regex appear only when configured.
+
+//go:embed guides/jaas.md
+var jaasGuide string
 
 var jaasFlag = Limits{Enum: []string{"true", "false"}}
 
@@ -77,8 +80,14 @@ func init() {
 		Doc: "true makes room a regular expression"})
 
 	Register(&Preset{
-		Name:          "jaas",
-		Summary:       "8x8 Jitsi as a Service (JaaS) token, RS256 (set kid vpaas-magic-cookie-<AppID>/<keyId>)",
+		Name:    "jaas",
+		Summary: "8x8 Jitsi as a Service (JaaS) token, RS256 (set kid vpaas-magic-cookie-<AppID>/<keyId>)",
+		Guide:   jaasGuide,
+		Sources: []string{
+			"https://developer.8x8.com/jaas/docs/api-keys-jwt",
+			"https://github.com/8x8/jaas_demo/blob/ef49036907142792437d97984ca01ef322d97385/jaas-jwt-samples/js/index.js",
+			"https://github.com/8x8/jaas_demo/blob/0663f2da3da23c5974b45a32c72f74e74531e2c1/jaas-jwt-samples/go/jaas-jwt.go",
+		},
 		Algorithms:    []string{"RS256"},
 		RequireHeader: []string{"kid"},
 		Claims:        claims,

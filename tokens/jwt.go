@@ -1,15 +1,26 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
 // jwt is a generic HMAC token holding only the claims a config sets, plus
 // iat and exp. Claims are strings unless the config declares their type.
 // Answer {"token", "expires_at"} with expires_at in Unix seconds.
 
+//go:embed guides/jwt.md
+var jwtGuide string
+
 func init() {
 	Register(&Preset{
-		Name:       "jwt",
-		Summary:    "a generic HS256/HS384/HS512 JWT with the claims you configure",
+		Name:    "jwt",
+		Summary: "a generic HS256/HS384/HS512 JWT with the claims you configure",
+		Guide:   jwtGuide,
+		Sources: []string{
+			"https://www.rfc-editor.org/rfc/rfc7519",
+			"https://www.rfc-editor.org/rfc/rfc7518#section-3.2",
+		},
 		Algorithms: []string{"HS256", "HS384", "HS512"},
 		FreeForm:   true,
 		Claims: []Claim{

@@ -1,22 +1,22 @@
 package tokens
 
 import (
+	_ "embed"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
 )
 
-// LiveKit access token. Sources: livekit/protocol v1.54.0 auth/accesstoken.go
-// (HS256 with the API secret; iss the API key, sub the identity, nbf, iat
-// and exp; 6h when no validity is set) and auth/grants.go (ClaimGrants,
-// VideoGrant: the JSON names and types used here; canPublish, canSubscribe
-// and canPublishData unset mean granted); docs.livekit.io
-// frontends/build/authentication/endpoint (the standard token endpoint that
-// the client SDKs' TokenSource.endpoint calls: POST {room_name,
-// participant_identity, participant_name, participant_metadata,
-// participant_attributes, room_config}, answer 201 {server_url,
-// participant_token}, "return a 4xx for fields the client may not set").
+// LiveKit access token (Sources below). livekit/protocol's accesstoken.go:
+// HS256 with the API secret; iss the API key, sub the identity, nbf, iat and
+// exp; 6h when no validity is set. Its grants.go: the JSON names and types
+// used here; canPublish, canSubscribe and canPublishData unset mean granted.
+// LiveKit's token endpoint docs: the standard endpoint that the client SDKs'
+// TokenSource.endpoint calls, POST {room_name, participant_identity,
+// participant_name, participant_metadata, participant_attributes,
+// room_config}, answer 201 {server_url, participant_token}, "return a 4xx
+// for fields the client may not set".
 //
 // Our choices, where the sources leave room:
 //   - video.roomJoin defaults to true when the token names a room: the
@@ -34,6 +34,9 @@ import (
 //   - attributes must be an object of strings (ClaimGrants.Attributes is a
 //     map[string]string: anything else makes LiveKit refuse the token).
 //   - The ttl's limits (1m..30d) are ours; LiveKit sets none.
+
+//go:embed guides/livekit.md
+var livekitGuide string
 
 var livekitEnvelope = Envelope{
 	Status: http.StatusCreated,
@@ -87,6 +90,12 @@ func init() {
 	Register(&Preset{
 		Name:    "livekit",
 		Summary: "LiveKit access token, answered as the standard token endpoint (201 {server_url, participant_token})",
+		Guide:   livekitGuide,
+		Sources: []string{
+			"https://docs.livekit.io/frontends/build/authentication/endpoint",
+			"https://github.com/livekit/protocol/blob/v1.54.0/auth/accesstoken.go",
+			"https://github.com/livekit/protocol/blob/v1.54.0/auth/grants.go",
+		},
 		Claims: []Claim{
 			{Name: "iss", Type: String, Key: true, Required: true, Doc: "the API key"},
 			{Name: "sub", Type: String, User: true, Param: []string{"participant_identity"},

@@ -1,16 +1,18 @@
 package tokens
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 )
 
-// Mercure hub token. Sources: dunglas/mercure docs/concepts/authorization.md
-// (1.0: "Mercure authorization with OAuth 2.0 access tokens"),
-// docs/UPGRADE.md and authorizationclaims_deprecated.go, and the stable
-// v0.24.2 authorization.go (0.x).
+// Mercure hub token (Sources below): the stable v0.24.2 authorization.go for
+// 0.x; for 1.0, the hub's authorization docs ("Mercure authorization with
+// OAuth 2.0 access tokens"), UPGRADE.md and
+// authorizationclaims_deprecated.go on its main branch, an alpha whose
+// drafts have changed the entries' spelling and the cookie's name.
 //
 // Profile 0.x (the default; every released hub): HS256 or RS*/ES* per the
 // hub's publisher_jwt/subscriber_jwt, claims mercure.publish and
@@ -39,6 +41,9 @@ import (
 //
 // Choices: exp default 1h (limits 1m..30d); iat in both profiles;
 // client_id defaults to iss under 1.0 (the docs' example has them equal).
+
+//go:embed guides/mercure.md
+var mercureGuide string
 
 const mercureDetailType = "https://mercure.rocks/authorization-detail"
 
@@ -118,8 +123,15 @@ func mercureFinish(m *Mint) *Error {
 func init() {
 	topics := Limits{MaxLen: 2048, Chars: printable}
 	Register(&Preset{
-		Name:       "mercure",
-		Summary:    "Mercure hub token (option profile 0.x or 1.0; a hub's publisher or subscriber JWT)",
+		Name:    "mercure",
+		Summary: "Mercure hub token (option profile 0.x or 1.0; a hub's publisher or subscriber JWT)",
+		Guide:   mercureGuide,
+		Sources: []string{
+			"https://github.com/dunglas/mercure/blob/v0.24.2/authorization.go",
+			"https://github.com/dunglas/mercure/blob/main/docs/concepts/authorization.md",
+			"https://github.com/dunglas/mercure/blob/main/docs/UPGRADE.md",
+			"https://github.com/dunglas/mercure/blob/main/authorizationclaims_deprecated.go",
+		},
 		Algorithms: []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"},
 		Claims: []Claim{
 			{Name: "iss", Type: String, Limits: Limits{MaxLen: 2048, Chars: printable},

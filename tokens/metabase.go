@@ -1,23 +1,22 @@
 package tokens
 
 import (
+	_ "embed"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 )
 
-// Metabase static (signed) embedding. Source: metabase/metabase
-// docs/embedding/static-embedding.md and the embed API
-// (src/metabase/embedding_rest/api/embed.clj, its Token schema): HS256
-// with the embedding secret key over resource ({dashboard: id} or
-// {question: id}, a positive integer or a NanoID entity id), params (the
-// locked parameters; the schema requires the key and the endpoints read it
-// with get-in-unsigned-token-or-throw, so it is always written, {} when
-// none are locked) and exp (the docs' sample: now + 10 minutes). jsonwebtoken, which the docs' sample uses, adds iat;
-// so does this preset. The page embeds
-// site_url + "/embed/dashboard/" + token + "#bordered=true&titled=true"
-// (/embed/question/ for questions).
+// Metabase static (signed) embedding (Sources below: the docs and the embed
+// API's Token schema): HS256 with the embedding secret key over resource
+// ({dashboard: id} or {question: id}, a positive integer or a NanoID entity
+// id), params (the locked parameters; the schema requires the key and the
+// endpoints read it with get-in-unsigned-token-or-throw, so it is always
+// written, {} when none are locked) and exp (the docs' sample: now + 10
+// minutes). jsonwebtoken, which the docs' sample uses, adds iat; so does
+// this preset. The page embeds site_url + "/embed/dashboard/" + token +
+// "#bordered=true&titled=true" (/embed/question/ for questions).
 //
 // Metabase defines no token endpoint; this preset answers, per `option
 // answer`, {"token", "url"} (json, the default), {"url"} (url) or a 302 to
@@ -39,6 +38,9 @@ import (
 //     are no request fields.
 //   - ttl: 10 minutes by default, 1 minute to 24 hours (the embed URL
 //     travels in page source and logs).
+
+//go:embed guides/metabase.md
+var metabaseGuide string
 
 var metabaseResources = []string{"dashboard", "question"}
 
@@ -117,6 +119,11 @@ func init() {
 	Register(&Preset{
 		Name:    "metabase",
 		Summary: "Metabase static embedding token, with its embed URL",
+		Guide:   metabaseGuide,
+		Sources: []string{
+			"https://www.metabase.com/docs/latest/embedding/static-embedding",
+			"https://github.com/metabase/metabase/blob/40a7d21960eebc8868fd291c629243ff379ba27b/src/metabase/embedding_rest/api/embed.clj",
+		},
 		Claims: []Claim{
 			{Name: "resource.dashboard", Type: Int, Privileged: true, Limits: id,
 				Doc: "the dashboard's id (with option resource dashboard)"},

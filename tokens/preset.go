@@ -17,13 +17,18 @@ type Preset struct {
 	Name string
 	// Summary is one line for listings and error messages.
 	Summary string
-	// Guide is the preset's user documentation, in Markdown: what the
-	// provider expects, the readings this preset takes, how a front end
-	// uses the answer. docs/presets/<name>.md and `caddy provider-token
-	// presets <name>` show it.
+	// Guide is the preset's user documentation, in Markdown, kept in
+	// guides/<name>.md and embedded: what the provider expects, the
+	// readings this preset takes and why, how a front end uses the answer,
+	// other configurations, pitfalls. It uses the sections "## How it
+	// works" (required), "## In the front end", "## More configurations"
+	// and "## Pitfalls", in that order; internal/docgen's tests check
+	// them. docs/presets/<name>.md shows it after the demo route, and
+	// `caddy provider-token presets <name> --json` includes it.
 	Guide string
-	// Sources cite where the format comes from: the provider's docs,
-	// official samples and SDK files.
+	// Sources cite where the format comes from, one https URL each: the
+	// provider's docs, official samples and SDK files (pinned to a commit
+	// or tag where the file is code).
 	Sources []string
 	// Algorithms the provider accepts; the first is the default.
 	// Default: HS256 only.

@@ -1,15 +1,16 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
-// Stream (GetStream) user token, for Chat, Video and Feeds. Sources:
-// @stream-io/node-sdk 0.7.64 (StreamClient.generateUserToken and
-// generateCallToken: HS256 with the API secret over the payload
-// {user_id, call_cids?, iat, exp}, iat one second before now, exp iat +
-// 3600 by default) and stream-chat 9.53.0 (src/signing.ts
-// JWTUserToken: {"alg":"HS256","typ":"JWT"}); the server's refusal of
-// other user ids, "a-z, 0-9, @, _ and - are allowed"
-// (GetStream/stream-chat-js issue #1020).
+// Stream (GetStream) user token, for Chat, Video and Feeds (Sources below).
+// @stream-io/node-sdk 0.7.64's generateUserToken and generateCallToken:
+// HS256 with the API secret over {user_id, call_cids?, iat, exp}, iat one
+// second before now, exp iat + 3600 by default. stream-chat 9.53.0's
+// JWTUserToken: {"alg":"HS256","typ":"JWT"}. The server refuses other user
+// ids: "a-z, 0-9, @, _ and - are allowed".
 //
 // Our choices, where the sources leave room:
 //   - The token provider's endpoint is app-defined: this preset answers
@@ -22,6 +23,9 @@ import "time"
 //     among allowed values. The role claim of call tokens is unconfirmed
 //     and left out.
 
+//go:embed guides/stream.md
+var streamGuide string
+
 var streamUserID = NewCharset("letters, digits and @ _ -", "a-zA-Z0-9@_-", false)
 
 var streamCallCID = NewCharset("letters, digits and : _ -", "a-zA-Z0-9:_-", false)
@@ -30,6 +34,12 @@ func init() {
 	Register(&Preset{
 		Name:    "stream",
 		Summary: "Stream (GetStream) user token for Chat, Video and Feeds",
+		Guide:   streamGuide,
+		Sources: []string{
+			"https://www.npmjs.com/package/@stream-io/node-sdk/v/0.7.64",
+			"https://www.npmjs.com/package/stream-chat/v/9.53.0",
+			"https://github.com/GetStream/stream-chat-js/issues/1020",
+		},
 		Claims: []Claim{
 			{Name: "user_id", Type: String, User: true, Required: true, Param: []string{"user_id"},
 				Limits: Limits{MaxLen: 255, Chars: streamUserID}, Doc: "the Stream user id"},

@@ -1,17 +1,16 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
-// Twilio Access Token. Sources: twilio.com/docs/iam/access-tokens (the
-// token's anatomy: header cty "twilio-fpa;v=1"; jti, iss the API key SID,
-// sub the Account SID, iat, nbf, exp, grants; lifetime up to 24 hours;
-// "Voice tokens may only contain alpha-numeric and underscore characters"
-// in identity), twilio/twilio-node src/jwt/AccessToken.ts (jti
-// "<API key SID>-<iat>", default ttl 3600, HS256/HS384/HS512) and
-// twilio/twilio-go v1.31.0 client/jwt (grant JSON names: video.room,
-// voice.incoming.allow, voice.outgoing.application_sid,
-// voice.push_credential_sid, chat.service_sid, data_sync.service_sid).
-// Error 20157 refuses a ttl above 24h.
+// Twilio Access Token (Sources below). Twilio's docs: header cty
+// "twilio-fpa;v=1"; jti, iss the API key SID, sub the Account SID, iat, nbf,
+// exp, grants; lifetime up to 24 hours (error 20157 beyond); "Voice tokens
+// may only contain alpha-numeric and underscore characters" in identity.
+// twilio-node's AccessToken.ts: jti "<API key SID>-<iat>", default ttl 3600,
+// HS256/HS384/HS512. twilio-go v1.31.0 client/jwt: the grants' JSON names.
 //
 // Our choices, where the sources leave room:
 //   - Twilio has no canonical token endpoint (its quickstarts answer the
@@ -25,6 +24,9 @@ import "time"
 //     prefixes (AP, CR, IS); the Account SID must start with AC.
 //   - The voice rule on identity is enforced when a voice grant is set.
 //   - ttl limits: 1m..24h.
+
+//go:embed guides/twilio.md
+var twilioGuide string
 
 var twilioVoiceIdentity = NewCharset("letters, digits and _ (Twilio Voice identities)", "a-zA-Z0-9_", false)
 
@@ -57,8 +59,14 @@ func twilioFinish(m *Mint) *Error {
 
 func init() {
 	Register(&Preset{
-		Name:        "twilio",
-		Summary:     "Twilio Access Token (Video, Voice, Conversations, Sync)",
+		Name:    "twilio",
+		Summary: "Twilio Access Token (Video, Voice, Conversations, Sync)",
+		Guide:   twilioGuide,
+		Sources: []string{
+			"https://www.twilio.com/docs/iam/access-tokens",
+			"https://github.com/twilio/twilio-node/blob/5110f2b64bcd807ce3e1892c84d9f3c33e89cb5f/src/jwt/AccessToken.ts",
+			"https://github.com/twilio/twilio-go/tree/v1.31.0/client/jwt",
+		},
 		Algorithms:  []string{"HS256", "HS384", "HS512"},
 		Header:      []HeaderField{{Name: "cty", Value: `"twilio-fpa;v=1"`}},
 		RequiresKey: true,

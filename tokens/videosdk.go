@@ -1,17 +1,28 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
-// VideoSDK.live auth token. Source: videosdk-live/videosdk-rtc-api-server-examples
-// (nodejs/server.js, go/main.go) and docs.videosdk.live authentication:
-// HS256 with the secret; apikey and permissions always; version 2 whenever
-// roomId, participantId or roles is present; the sample reads roomId and
-// peerId and then adds roles ["rtc"]. Answer {"token"}.
+// VideoSDK.live auth token, as VideoSDK's docs and API server samples make
+// it (Sources below): HS256 with the secret; apikey and permissions always;
+// version 2 whenever roomId, participantId or roles is present; the sample
+// reads roomId and peerId and then adds roles ["rtc"]. Answer {"token"}.
+
+//go:embed guides/videosdk.md
+var videosdkGuide string
 
 func init() {
 	Register(&Preset{
 		Name:    "videosdk",
 		Summary: "VideoSDK.live auth token",
+		Guide:   videosdkGuide,
+		Sources: []string{
+			"https://docs.videosdk.live/api-reference/realtime-communication/authentication",
+			"https://github.com/videosdk-live/videosdk-rtc-api-server-examples/blob/2a3780ffb6888ebd75c32ec320bc38f7a796ef00/nodejs/server.js",
+			"https://github.com/videosdk-live/videosdk-rtc-api-server-examples/blob/6616f6c9e88be32bdd5122c402bc707acd7c567e/go/main.go",
+		},
 		Claims: []Claim{
 			{Name: "apikey", Type: String, Key: true, Required: true, Doc: "the API key"},
 			{Name: "permissions", Type: Strings, Privileged: true, Required: true, Default: []string{"allow_join"},

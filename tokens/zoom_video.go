@@ -1,16 +1,19 @@
 package tokens
 
 import (
+	_ "embed"
 	"strings"
 	"time"
 )
 
-// Zoom Video SDK signature. Source: the official sample
-// zoom/videosdk-auth-endpoint-sample (src/index.js, src/validations.js) and
-// developers.zoom.us/docs/video-sdk/auth: HS256, version 1, exp between 30
-// minutes and 48 hours after iat (default 2 hours), tpc at most 200
-// characters of a fixed set. The sample answers {"signature"} and refuses
-// with 400 {"errors":[{"property","reason"}]}.
+// Zoom Video SDK signature, as Zoom's docs and official sample endpoint make
+// it (Sources below): HS256, version 1, exp between 30 minutes and 48 hours
+// after iat (default 2 hours), tpc at most 200 characters of a fixed set.
+// The sample answers {"signature"} and refuses with 400
+// {"errors":[{"property","reason"}]}.
+
+//go:embed guides/zoom_video.md
+var zoomVideoGuide string
 
 var zoomGeoRegions = []string{"AU", "BR", "CA", "CN", "DE", "HK", "IN", "JP", "MX", "NL", "SG", "US"}
 
@@ -60,6 +63,12 @@ func init() {
 	Register(&Preset{
 		Name:    "zoom_video",
 		Summary: "Zoom Video SDK signature (the JWT passed to client.join)",
+		Guide:   zoomVideoGuide,
+		Sources: []string{
+			"https://developers.zoom.us/docs/video-sdk/auth/",
+			"https://github.com/zoom/videosdk-auth-endpoint-sample/blob/711e19835d5a5892d5d1bfe5b92221c396785513/src/index.js",
+			"https://github.com/zoom/videosdk-auth-endpoint-sample/blob/9c2000d433609abd86a24bb25371adad4d20a675/src/validations.js",
+		},
 		Claims: []Claim{
 			{Name: "app_key", Type: String, Key: true, Required: true, Doc: "the Video SDK key"},
 			{Name: "role_type", Type: Int, Privileged: true, Required: true, Default: []string{"0"},
