@@ -5,12 +5,13 @@ package docgen
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	_ "github.com/tokenmint/caddy-tokenmint/tokens"
+	"github.com/tokenmint/caddy-tokenmint/tokens"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/presets from the registry")
@@ -75,4 +76,160 @@ func TestPagesShowTheirPreset(t *testing.T) {
 			t.Errorf("%s lacks its claims or answer", name)
 		}
 	}
+}
+
+// guideSections are the headings a Guide may use, in this order; the first
+// is required. Keeping every page in the same shape lets a reader skip to
+// what they need.
+var guideSections = []string{"How it works", "In the front end", "More configurations", "Pitfalls"}
+
+// TestGuides checks each preset's Guide against the conventions every page
+// follows: the sections above, fenced blocks in caddyfile, js or sh,
+// Caddyfile blocks tab-indented without aligned values or {$VAR} secrets,
+// no curl lines (the page shows the demo's own), Sources as URLs; and that
+// every file under tokens/guides is some preset's Guide.
+func TestGuides(t *testing.T) {
+	guides := map[string]bool{}
+	for _, name := range tokens.Names() {
+		p, _ := tokens.Lookup(name)
+		if p.Guide == "" {
+			continue
+		}
+		guides[p.Guide] = true
+		for _, problem := range checkGuide(p.Guide) {
+			t.Errorf("%s's guide: %s", name, problem)
+		}
+		if len(p.Sources) == 0 {
+			t.Errorf("%s has a guide but no Sources", name)
+		}
+		for _, s := range p.Sources {
+			if !strings.HasPrefix(s, "https://") || strings.ContainsAny(s, " \t\n") {
+				t.Errorf("%s: source %q is not an https URL", name, s)
+			}
+		}
+	}
+	files, err := filepath.Glob(filepath.Join("..", "..", "tokens", "guides", "*.md"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no guides found: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !guides[string(b)] {
+			t.Errorf("%s is no preset's Guide: embed it (//go:embed) or remove it", f)
+		}
+	}
+}
+
+// TestCheckGuide: each convention the checker enforces is caught.
+func TestCheckGuide(t *testing.T) {
+	ok := "## How it works\n\nText.\n\n## Pitfalls\n\n- One.\n"
+	if p := checkGuide(ok); len(p) != 0 {
+		t.Fatalf("a good guide: %v", p)
+	}
+	for name, bad := range map[string]string{
+		"no How it works":   "## Pitfalls\n\n- One.\n",
+		"unknown section":   "## How it works\n\nText.\n\n## Usage\n",
+		"sections reversed": "## How it works\n\n## Pitfalls\n\n## In the front end\n",
+		"top-level heading": "# hms\n\n## How it works\n",
+		"subsection":        "## How it works\n\n### Detail\n",
+		"unclosed fence":    "## How it works\n\n```js\nx\n",
+		"unknown language":  "## How it works\n\n```json\n{}\n```\n",
+		"spaces in block":   "## How it works\n\n```caddyfile\nhandle /x {\n    respond ok\n}\n```\n",
+		"aligned values":    "## How it works\n\n```caddyfile\nhandle /x {\n\tprovider_token jwt {\n\t\tsecret  {env.S}\n\t}\n}\n```\n",
+		"{$VAR} secret":     "## How it works\n\n```caddyfile\nhandle /x {\n\tprovider_token jwt {\n\t\tsecret {$S}\n\t}\n}\n```\n",
+		"curl line":         "## How it works\n\n```sh\ncurl localhost:8080/x\n```\n",
+	} {
+		if p := checkGuide(bad); len(p) == 0 {
+			t.Errorf("%s: not caught in %q", name, bad)
+		}
+	}
+}
+
+func checkGuide(g string) []string {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if !strings.HasPrefix(g, "## How it works\n") {
+		add("must open with ## How it works")
+	}
+	next := 0 // index into guideSections of the next allowed heading
+	lang := ""
+	inBlock := false
+	for i, line := range strings.Split(g, "\n") {
+		n := i + 1
+		if strings.HasPrefix(line, "```") {
+			if inBlock {
+				inBlock = false
+				continue
+			}
+			inBlock, lang = true, strings.TrimPrefix(line, "```")
+			if lang != "caddyfile" && lang != "js" && lang != "sh" {
+				add("line %d: a fenced block in %q; use caddyfile, js or sh", n, lang)
+			}
+			continue
+		}
+		if inBlock {
+			if strings.HasPrefix(strings.TrimSpace(line), "curl ") {
+				add("line %d: a curl line; the page shows the demo's own requests", n)
+			}
+			if lang == "caddyfile" {
+				body := strings.TrimLeft(line, "\t")
+				if strings.HasPrefix(body, " ") {
+					add("line %d: indent Caddyfile blocks with tabs", n)
+				}
+				if strings.Contains(outsideQuotes(body), "  ") {
+					add("line %d: aligned values (caddy fmt wants single spaces)", n)
+				}
+				if strings.Contains(body, "{$") {
+					add("line %d: {$VAR} pastes the value into the config; use {env.VAR}", n)
+				}
+			}
+			continue
+		}
+		if strings.HasPrefix(line, "#") {
+			heading, ok := strings.CutPrefix(line, "## ")
+			if !ok {
+				add("line %d: only ## headings: %q", n, line)
+				continue
+			}
+			idx := -1
+			for j := next; j < len(guideSections); j++ {
+				if guideSections[j] == heading {
+					idx = j
+					break
+				}
+			}
+			if idx < 0 {
+				add("line %d: heading %q; use, in this order: %s", n, heading, strings.Join(guideSections, ", "))
+				continue
+			}
+			next = idx + 1
+		}
+	}
+	if inBlock {
+		add("a fenced block is not closed")
+	}
+	return problems
+}
+
+// outsideQuotes drops the backtick- and double-quoted parts of a Caddyfile
+// line, where spaces are data.
+func outsideQuotes(s string) string {
+	var b strings.Builder
+	var quote rune
+	for _, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '`' || r == '"':
+			quote = r
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
