@@ -141,12 +141,12 @@ func BenchmarkSession(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				defer v.close()
+				defer v.Close()
 				req := httptest.NewRequest("GET", "/", nil)
 				req.Header.Set("Authorization", "Bearer "+alg.tok)
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, _, serr := v.authenticate(req); serr != nil {
+					if _, _, serr := v.Authenticate(req); serr != nil {
 						b.Fatal(serr)
 					}
 				}

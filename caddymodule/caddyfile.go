@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/dustin/go-humanize"
 
+	"github.com/tokenmint/caddy-tokenmint/identity"
 	"github.com/tokenmint/caddy-tokenmint/tokens"
 )
 
@@ -50,7 +52,13 @@ const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, op
 //			from       cookie <name> | header Authorization [<scheme>]
 //			secret     <hmac secret>
 //			public_key <pem file>
-//			jwks       <url>
+//			jwks       <url>               # repeatable
+//			oidc       <issuer> [{          # repeatable; discovery finds its keys
+//				audience   <aud...>
+//				user_claim <name>
+//				require    <claim> <value...>
+//				algorithms <alg...>
+//			}]
 //			algorithms <alg...>
 //			issuer     <iss...>
 //			audience   <aud...>
@@ -356,7 +364,7 @@ func (h *Handler) unmarshalSession(d *caddyfile.Dispenser) error {
 			return d.Errf("session jwt takes a block: session jwt { secret ... }")
 		}
 		s.JWT = &JWTSession{}
-		if err := unmarshalJWTSession(d, s.JWT); err != nil {
+		if err := unmarshalJWTSession(d, s.JWT, "session jwt"); err != nil {
 			return err
 		}
 	}
@@ -366,9 +374,12 @@ func (h *Handler) unmarshalSession(d *caddyfile.Dispenser) error {
 	return nil
 }
 
-const jwtSubdirectives = "from, secret, public_key, jwks, algorithms, issuer, audience, leeway, user_claim, require, strip, realm, cache_size"
+const jwtSubdirectives = "from, secret, public_key, jwks, oidc, algorithms, issuer, audience, leeway, user_claim, require, strip, realm, cache_size"
 
-func unmarshalJWTSession(d *caddyfile.Dispenser, j *JWTSession) error {
+// unmarshalJWTSession reads the block of `session jwt` or of the
+// session_jwt directive (name says which, for messages): the same
+// subdirectives for both.
+func unmarshalJWTSession(d *caddyfile.Dispenser, j *JWTSession, name string) error {
 	for nesting := d.Nesting(); d.NextBlock(nesting); {
 		sub := d.Val()
 		args := d.RemainingArgs()
@@ -401,10 +412,15 @@ func unmarshalJWTSession(d *caddyfile.Dispenser, j *JWTSession) error {
 			warnUnsetEnv("session jwt public_key", v, d.File(), d.Line())
 			j.PublicKeys = append(j.PublicKeys, v)
 		case "jwks":
-			if j.JWKS != "" {
-				return d.Errf("jwks is given twice; a session takes one key set URL")
+			var v string
+			if err = one(&v); err == nil {
+				if slices.Contains(j.JWKS, v) {
+					return d.Errf("jwks %s is given twice; give each key set once", v)
+				}
+				j.JWKS = append(j.JWKS, v)
 			}
-			err = one(&j.JWKS)
+		case "oidc":
+			err = unmarshalOIDC(d, j, args)
 		case "algorithms", "issuer", "audience":
 			if len(args) == 0 {
 				return d.Errf("%s needs at least one value", sub)
@@ -456,11 +472,61 @@ func unmarshalJWTSession(d *caddyfile.Dispenser, j *JWTSession) error {
 				j.CacheSize = n
 			}
 		default:
-			return d.Errf("unknown session jwt subdirective %q; it takes %s", sub, jwtSubdirectives)
+			return d.Errf("unknown %s subdirective %q; it takes %s", name, sub, jwtSubdirectives)
 		}
 		if err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+const oidcSubdirectives = "audience, user_claim, require, algorithms"
+
+// unmarshalOIDC reads `oidc <issuer> [{ ... }]`.
+func unmarshalOIDC(d *caddyfile.Dispenser, j *JWTSession, args []string) error {
+	if len(args) != 1 {
+		return d.Errf("oidc takes the issuer's URL, as its tokens' iss writes it: oidc https://login.example.com/realms/staff [{ %s }]", oidcSubdirectives)
+	}
+	o := OIDCIssuer{Issuer: args[0]}
+	if err := identity.CheckIssuerURL(o.Issuer); err != nil {
+		return d.Errf("oidc %v", err)
+	}
+	for _, prev := range j.OIDC {
+		if prev.Issuer == o.Issuer {
+			return d.Errf("oidc %s is given twice; give each issuer once, with its settings in one block", o.Issuer)
+		}
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		sub := d.Val()
+		vals := d.RemainingArgs()
+		switch sub {
+		case "audience", "algorithms":
+			if len(vals) == 0 {
+				return d.Errf("%s needs at least one value", sub)
+			}
+			if sub == "audience" {
+				o.Audiences = append(o.Audiences, vals...)
+			} else {
+				o.Algorithms = append(o.Algorithms, vals...)
+			}
+		case "user_claim":
+			if len(vals) != 1 {
+				return d.Errf("user_claim takes one value")
+			}
+			o.UserClaim = vals[0]
+		case "require":
+			if len(vals) < 2 {
+				return d.Errf("require takes a claim and at least one value: require <claim> <value...>")
+			}
+			if o.Require == nil {
+				o.Require = map[string][]string{}
+			}
+			o.Require[vals[0]] = append(o.Require[vals[0]], vals[1:]...)
+		default:
+			return d.Errf("unknown oidc subdirective %q; an oidc block takes %s (the session's other settings apply to every issuer)", sub, oidcSubdirectives)
+		}
+	}
+	j.OIDC = append(j.OIDC, o)
 	return nil
 }

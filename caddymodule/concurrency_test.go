@@ -164,7 +164,7 @@ func TestNoGoroutineLeakAfterUnload(t *testing.T) {
 		buf := make([]byte, 4<<20)
 		var found []string
 		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-			if strings.Contains(g, "tokenmint/caddy-tokenmint/caddymodule.") && !strings.Contains(g, "TestNoGoroutineLeakAfterUnload") && !strings.Contains(g, "caddymodule.TestMain") {
+			if (strings.Contains(g, "tokenmint/caddy-tokenmint/caddymodule.") || strings.Contains(g, "tokenmint/caddy-tokenmint/identity.")) && !strings.Contains(g, "TestNoGoroutineLeakAfterUnload") && !strings.Contains(g, "caddymodule.TestMain") {
 				found = append(found, g)
 			}
 		}
@@ -197,7 +197,7 @@ func TestNoGoroutineLeakAfterUnload(t *testing.T) {
 	if len(left) > 0 {
 		t.Fatalf("tokenmint goroutines left after unload:\n%s", strings.Join(left, "\n\n"))
 	}
-	if _, loadedNow := jwksPool.References(ks.URL); loadedNow {
+	if keySets.References(ks.URL) > 0 {
 		t.Error("the JWKS cache is still in the pool after unload")
 	}
 }

@@ -160,8 +160,8 @@ func FuzzSessionVerify(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Cleanup(v.close)
-	if v.cache == nil {
+	f.Cleanup(v.Close)
+	if v.Cached() < 0 {
 		f.Fatal("the session cache is off; the fuzz target wants it on")
 	}
 
@@ -175,7 +175,7 @@ func FuzzSessionVerify(f *testing.F) {
 	for _, tok := range valid {
 		req := httptest.NewRequest("GET", "/", nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
-		if _, _, serr := v.authenticate(req); serr != nil {
+		if _, _, serr := v.Authenticate(req); serr != nil {
 			f.Fatalf("a valid session is refused: %v", serr)
 		}
 	}
@@ -244,27 +244,27 @@ func FuzzSessionVerify(f *testing.F) {
 		req.Header.Set("Authorization", "Bearer "+tok)
 		seen := strings.TrimSpace(tok) // what credential() takes from the header
 
-		id, _, serr := v.authenticate(req)
-		again, _, serr2 := v.authenticate(req)
+		id, _, serr := v.Authenticate(req)
+		again, _, serr2 := v.Authenticate(req)
 		if (id == nil) == (serr == nil) {
 			t.Fatalf("token %q: identity %v and error %v: want exactly one", seen, id, serr)
 		}
-		if (again == nil) != (id == nil) || (id != nil && again.user != id.user) || (serr != nil && serr2.status != serr.status) {
+		if (again == nil) != (id == nil) || (id != nil && again.User != id.User) || (serr != nil && serr2.Status != serr.Status) {
 			t.Fatalf("token %q: first answer %v %v, second (cached) %v %v", seen, id, serr, again, serr2)
 		}
 		if serr != nil {
-			if serr.status != 401 && serr.status != 403 {
-				t.Fatalf("token %q: status %d, want 401 or 403", seen, serr.status)
+			if serr.Status != 401 && serr.Status != 403 {
+				t.Fatalf("token %q: status %d, want 401 or 403", seen, serr.Status)
 			}
-			if serr.desc == "" || strings.Contains(serr.desc, fuzzSessionSecret) || (len(seen) >= 8 && strings.Contains(serr.desc, seen)) {
-				t.Fatalf("token %q: refusal text %q is empty or names the token or the secret", seen, serr.desc)
+			if serr.Desc == "" || strings.Contains(serr.Desc, fuzzSessionSecret) || (len(seen) >= 8 && strings.Contains(serr.Desc, seen)) {
+				t.Fatalf("token %q: refusal text %q is empty or names the token or the secret", seen, serr.Desc)
 			}
 			return
 		}
 
 		alg, ok := fuzzVerifiesUnder(seen, keys)
 		if !ok {
-			t.Fatalf("ACCEPTED a token that no configured key signed: %q (user %q)", seen, id.user)
+			t.Fatalf("ACCEPTED a token that no configured key signed: %q (user %q)", seen, id.User)
 		}
 		claims := fuzzPayload(t, seen)
 		exp, isNum := claims["exp"].(json.Number)
@@ -272,11 +272,11 @@ func FuzzSessionVerify(f *testing.F) {
 		if !isNum || err != nil {
 			t.Fatalf("accepted %s token %q without a numeric exp: %v", alg, seen, claims["exp"])
 		}
-		if expF < float64(time.Now().Add(-v.leeway).Unix()) {
+		if expF < float64(time.Now().Add(-v.Leeway()).Unix()) {
 			t.Fatalf("accepted %s token %q that expired at %v", alg, seen, exp)
 		}
-		if want := scalarText(claims["sub"]); want == "" || id.user != want {
-			t.Fatalf("accepted %s token %q: user %q, want the sub %v", alg, seen, id.user, claims["sub"])
+		if want := scalarText(claims["sub"]); want == "" || id.User != want {
+			t.Fatalf("accepted %s token %q: user %q, want the sub %v", alg, seen, id.User, claims["sub"])
 		}
 	})
 }
@@ -317,4 +317,16 @@ func fuzzPayload(t *testing.T, tok string) map[string]any {
 		t.Fatalf("accepted token %q: payload %q: %v", tok, raw, err)
 	}
 	return claims
+}
+
+// scalarText renders a string or number claim as the verifier renders the
+// user id.
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	}
+	return ""
 }

@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/tokenmint/caddy-tokenmint/identity"
 	"github.com/tokenmint/caddy-tokenmint/internal/keys"
 	"github.com/tokenmint/caddy-tokenmint/tokens"
 )
@@ -142,7 +143,7 @@ type Handler struct {
 	logger   *zap.Logger
 	maxBody  int64
 	method   string // the session method, defaulted
-	verifier *jwtVerifier
+	verifier *identity.Verifier
 	audit    zapcore.Level
 	minted   prometheus.Counter // tokenmint_tokens_total{preset, "minted"}
 	session  prometheus.Counter // tokenmint_sessions_total{method, "ok", "none"}
@@ -304,12 +305,8 @@ func (h *Handler) provision(ctx caddy.Context) error {
 		if h.verifier, err = newJWTVerifier(h.Session.JWT, h.logger); err != nil {
 			return err
 		}
-		if h.verifier.jwks != nil {
-			app, err := tokenmintApp(ctx)
-			if err != nil {
-				return err
-			}
-			app.onStart(h.verifier.jwks.Start)
+		if err := startVerifier(ctx, h.verifier); err != nil {
+			return err
 		}
 	}
 	if h.audit, err = auditLevel(h.AuditLevel); err != nil {
@@ -503,15 +500,15 @@ func (h *Handler) checkSession() error {
 		}
 		return nil
 	case "jwt":
-		return checkJWTSession(s.JWT)
+		return checkJWTSession(s.JWT, "session jwt")
 	}
 	return fmt.Errorf("unknown session %q: use auth_user, anonymous, header <Name> or jwt { ... }", s.Method)
 }
 
-// Cleanup releases the JWKS cache, if any.
+// Cleanup releases the session's key sets, if any.
 func (h *Handler) Cleanup() error {
 	if h.verifier != nil {
-		h.verifier.close()
+		h.verifier.Close()
 	}
 	return nil
 }
@@ -662,26 +659,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	case "header":
 		user = strings.TrimSpace(r.Header.Get(h.Session.Header))
 		if user == "" {
-			return h.refuseSession(w, r, noCredential("no user: the "+h.Session.Header+" header is missing"))
+			return h.refuseSession(w, r, identity.NoCredential("no user: the "+h.Session.Header+" header is missing"))
 		}
 		h.session.Inc()
 		repl.Set("http.auth.user.id", user)
 		ambient = unsafeMethod(r.Method) && ambientCredentials(r)
 	case "jwt":
-		id, where, serr := h.verifier.authenticate(r)
-		if serr != nil {
-			return h.refuseSession(w, r, serr)
+		id, where, refusal := h.verifier.Authenticate(r)
+		if refusal != nil {
+			return h.refuseSession(w, r, refusal)
 		}
 		h.session.Inc()
-		user = id.user
+		user = id.User
 		repl.Set("http.auth.user.id", user)
-		for _, c := range id.claims {
-			repl.Set(c.key, c.text)
+		for _, c := range id.Claims {
+			repl.Set(c.Key, c.Text)
 		}
 		ambient = where.Source == "cookie"
-		if h.verifier.strip {
-			stripCredential(r, where)
-		}
 	}
 	if unsafeMethod(r.Method) && ambient {
 		if why := h.guard.check(r); why != "" {
@@ -780,40 +774,40 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, e *tokens.Error
 // error_description}. With refusals handle_errors, the site's
 // handle_errors routes take it; an in-band preset (dataBridges) answers in
 // its own shape.
-func (h *Handler) refuseSession(w http.ResponseWriter, r *http.Request, e *sessionError) error {
-	metrics.tokens.WithLabelValues(h.Preset, outcome(e.status)).Inc()
-	metrics.sessions.WithLabelValues(h.method, "refused", e.reason).Inc()
+func (h *Handler) refuseSession(w http.ResponseWriter, r *http.Request, e *identity.Refusal) error {
+	metrics.tokens.WithLabelValues(h.Preset, outcome(e.Status)).Inc()
+	metrics.sessions.WithLabelValues(h.method, "refused", e.Reason).Inc()
 	if c := h.logger.Check(zapcore.InfoLevel, "refused session"); c != nil {
-		c.Write(zap.String("preset", h.Preset), zap.String("method", h.method), zap.Int("status", e.status), zap.String("reason", e.reason))
+		c.Write(zap.String("preset", h.Preset), zap.String("method", h.method), zap.Int("status", e.Status), zap.String("reason", e.Reason))
 	}
 	hdr := w.Header()
 	hdr.Set("Cache-Control", "no-store")
 	if h.Inject == nil && h.preset.Envelope.InBand {
-		body, status, ctype := h.preset.Refuse(nil, &tokens.Error{Status: e.status, Reason: e.desc})
+		body, status, ctype := h.preset.Refuse(nil, &tokens.Error{Status: e.Status, Reason: e.Desc})
 		hdr.Set("Content-Type", ctype)
 		w.WriteHeader(status)
 		_, err := w.Write(body)
 		return err
 	}
-	if h.verifier != nil && (e.status == http.StatusUnauthorized || e.status == http.StatusForbidden) {
-		hdr.Set("WWW-Authenticate", h.verifier.challenge(e))
+	if h.verifier != nil && (e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden) {
+		hdr.Set("WWW-Authenticate", h.verifier.Challenge(e))
 	}
-	if e.status == http.StatusServiceUnavailable {
+	if e.Status == http.StatusServiceUnavailable {
 		hdr.Set("Retry-After", "5")
 	}
 	if h.Refusals == "handle_errors" {
-		return caddyhttp.Error(e.status, e)
+		return caddyhttp.Error(e.Status, e)
 	}
-	code := e.code
+	code := e.Code
 	if code == "" {
 		code = "unauthenticated"
 	}
 	body, _ := json.Marshal(struct {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
-	}{code, e.desc})
+	}{code, e.Desc})
 	hdr.Set("Content-Type", "application/json")
-	w.WriteHeader(e.status)
+	w.WriteHeader(e.Status)
 	_, err := w.Write(body)
 	return err
 }

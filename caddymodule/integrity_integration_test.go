@@ -66,7 +66,7 @@ func TestSessionSecretWarnings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v.close()
+			v.Close()
 			var got []string
 			for _, e := range logs.All() {
 				got = append(got, e.Message)

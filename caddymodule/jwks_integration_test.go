@@ -172,11 +172,11 @@ func TestValidateStaysOffline(t *testing.T) {
 	}
 	// Hold a reference, as a running config would, so that validate's
 	// cleanup does not end the cache before a fetch it started could run.
-	held, err := acquireJWKS(ks.URL, sessionJWKSOptions)
+	held, err := keySets.JWKS(ks.URL, sessionFetch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer releaseJWKS(ks.URL)
+	defer keySets.Release(held)
 	loops := jwksLoops()
 	if err := caddy.Validate(&cfg); err != nil {
 		t.Fatalf("validate: %v", err)
@@ -185,8 +185,8 @@ func TestValidateStaysOffline(t *testing.T) {
 	if n := ks.Requests(); n != 0 {
 		t.Fatalf("caddy validate asked the key server %d times, want 0", n)
 	}
-	if n := jwksLoops(); n != loops || held.looping {
-		t.Fatalf("%d JWKS refresh loops after validate (started: %v), want %d", n, held.looping, loops)
+	if n := jwksLoops(); n != loops || held.Started() {
+		t.Fatalf("%d JWKS refresh loops after validate (started: %v), want %d", n, held.Started(), loops)
 	}
 
 	serve(t, jwksSite(ks.URL))

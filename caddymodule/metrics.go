@@ -31,9 +31,9 @@ func initMetrics() {
 			Help: "Session checks by method (jwt, header), result (ok, refused) and reason."},
 			[]string{"method", "result", "reason"})
 		metrics.jwksFetches = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "jwks_fetches_total",
-			Help: "JWKS fetches by result (ok, failed)."}, []string{"result"})
+			Help: "Key set fetches (JWKS URLs and OIDC issuers) by result (ok, failed)."}, []string{"result"})
 		metrics.jwksKeys = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "jwks_keys",
-			Help: "Usable keys in the last good key set, per JWKS URL."}, []string{"url"})
+			Help: "Usable keys in the last good key set, per JWKS URL or OIDC issuer."}, []string{"url"})
 		metrics.cache = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "cache_requests_total",
 			Help: "Cache lookups by cache (session) and result (hit, miss)."}, []string{"cache", "result"})
 	})
@@ -55,6 +55,19 @@ func registerMetrics(reg *prometheus.Registry) error {
 	}
 	return nil
 }
+
+// fetchMetrics counts key set fetches; it is the identity.FetchObserver of
+// every session's key sets.
+type fetchMetrics struct{}
+
+func (fetchMetrics) Fetched(set string, keys int) {
+	metrics.jwksFetches.WithLabelValues("ok").Inc()
+	metrics.jwksKeys.WithLabelValues(set).Set(float64(keys))
+}
+
+func (fetchMetrics) FetchFailed(string) { metrics.jwksFetches.WithLabelValues("failed").Inc() }
+
+func (fetchMetrics) Closed(set string) { metrics.jwksKeys.DeleteLabelValues(set) }
 
 // outcome names a token request's result for tokenmint_tokens_total.
 func outcome(status int) string {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/tokenmint/caddy-tokenmint/identity"
 )
 
 const sessionSecret = "app-session-secret-0123456789abcdef"
@@ -56,10 +58,10 @@ func signKey(t *testing.T, m jwt.SigningMethod, key any, kid string, c jwt.MapCl
 
 // shortJWKS makes the JWKS caches of sessions quick for the test.
 func shortJWKS(t *testing.T) {
-	old := sessionJWKSOptions
-	sessionJWKSOptions = jwksOptions{RefetchEvery: 50 * time.Millisecond, MinRefresh: 100 * time.Millisecond,
+	old := sessionFetch
+	sessionFetch = identity.FetchOptions{RefetchEvery: 50 * time.Millisecond, MinRefresh: 100 * time.Millisecond,
 		MaxRefresh: 200 * time.Millisecond, FirstFetchDelay: time.Millisecond, Timeout: time.Second}
-	t.Cleanup(func() { sessionJWKSOptions = old })
+	t.Cleanup(func() { sessionFetch = old })
 }
 
 func TestSessionHS256Cookie(t *testing.T) {

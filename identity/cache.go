@@ -1,4 +1,4 @@
-package caddymodule
+package identity
 
 import (
 	"hash/maphash"
@@ -18,13 +18,13 @@ type sessionCache struct {
 	mu    sync.RWMutex
 	max   int
 	seeds [2]maphash.Seed
-	m     map[sessionKey]*identity
+	m     map[sessionKey]*Identity
 }
 
 type sessionKey [2]uint64
 
 func newSessionCache(max int) *sessionCache {
-	return &sessionCache{max: max, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, m: make(map[sessionKey]*identity)}
+	return &sessionCache{max: max, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, m: make(map[sessionKey]*Identity)}
 }
 
 // key hashes a token.
@@ -32,7 +32,7 @@ func (c *sessionCache) key(tok string) sessionKey {
 	return sessionKey{maphash.String(c.seeds[0], tok), maphash.String(c.seeds[1], tok)}
 }
 
-func (c *sessionCache) get(key sessionKey, now time.Time) (*identity, bool) {
+func (c *sessionCache) get(key sessionKey, now time.Time) (*Identity, bool) {
 	c.mu.RLock()
 	id, ok := c.m[key]
 	c.mu.RUnlock()
@@ -42,7 +42,7 @@ func (c *sessionCache) get(key sessionKey, now time.Time) (*identity, bool) {
 	return id, true
 }
 
-func (c *sessionCache) put(key sessionKey, id *identity, now time.Time) {
+func (c *sessionCache) put(key sessionKey, id *Identity, now time.Time) {
 	if !now.Before(id.exp) {
 		return
 	}
