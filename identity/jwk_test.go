@@ -5,9 +5,13 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"math/big"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokenmint/caddy-tokenmint/internal/idptest"
 )
@@ -137,4 +141,34 @@ func TestJWKSParsesKeys(t *testing.T) {
 			t.Errorf("skipped = %q, want one reason naming kid \"bad\" without the modulus", got.skipped)
 		}
 	})
+}
+
+// TestJWKCertificateChain: x5c comes with go-jose. A key whose x5c leaf
+// holds that key loads; one whose leaf holds another key is skipped.
+func TestJWKCertificateChain(t *testing.T) {
+	keys := idptest.Keys()
+	cert := func(k *ecdsa.PrivateKey) string {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "idp"},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.StdEncoding.EncodeToString(der)
+	}
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	good := idptest.JWK("good", &keys.EC.PublicKey)
+	good["x5c"] = []string{cert(keys.EC)}
+	bad := idptest.JWK("bad", &keys.EC.PublicKey)
+	bad["x5c"] = []string{cert(other)}
+	got, err := parseJWKSet(idptest.Document(good, bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.set.byKID["good"]; !ok || len(got.set.list) != 1 {
+		t.Errorf("keys %v, want only kid good", kidsOf(got.set.list))
+	}
+	if len(got.skipped) != 1 || !strings.Contains(got.skipped[0], `"bad"`) || !strings.Contains(got.skipped[0], "x5c") {
+		t.Errorf("skipped %q, want kid bad for its x5c", got.skipped)
+	}
 }

@@ -228,7 +228,7 @@ func (p *Provider) serve(w http.ResponseWriter, r *http.Request) {
 	doc, set, issuer, keys := p.doc, p.set, p.docIssuer, p.keys
 	p.mu.Unlock()
 	switch r.URL.Path {
-	case strings.TrimPrefix(p.Issuer, p.URL) + "/.well-known/openid-configuration":
+	case strings.TrimSuffix(strings.TrimPrefix(p.Issuer, p.URL), "/") + "/.well-known/openid-configuration":
 		p.discoveries.Add(1)
 		if doc.body == nil {
 			doc.body, _ = json.Marshal(map[string]any{
@@ -320,6 +320,10 @@ func (p *Provider) SetStatus(code int) {
 	p.doc.status, p.set.status = code, code
 	p.mu.Unlock()
 }
+
+// SetDocumentBody serves this body as the discovery document (nil: the
+// provider's own).
+func (p *Provider) SetDocumentBody(b []byte) { p.mu.Lock(); p.doc.body = b; p.mu.Unlock() }
 
 // SetKeysBody serves this body as the key set (nil: the published keys).
 func (p *Provider) SetKeysBody(b []byte) { p.mu.Lock(); p.set.body = b; p.mu.Unlock() }
