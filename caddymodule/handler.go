@@ -655,7 +655,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	switch h.method {
 	case "auth_user":
 		user, _ = repl.GetString("http.auth.user.id")
-		ambient = unsafeMethod(r.Method) && ambientCredentials(r)
+		ambient = unsafeMethod(r.Method) && (ambientCredentials(r) || sessionCookie(repl))
 	case "header":
 		user = strings.TrimSpace(r.Header.Get(h.Session.Header))
 		if user == "" {
