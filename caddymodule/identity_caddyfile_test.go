@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -149,5 +150,57 @@ session_jwt {
 	a, p, s, r := strings.Index(out, `"authentication"`), strings.Index(out, `"provider_token"`), strings.Index(out, `"static_response"`), strings.Index(out, `"reverse_proxy"`)
 	if a < 0 || p < a || s < a || r < p {
 		t.Fatalf("handler order authentication=%d provider_token=%d static_response=%d reverse_proxy=%d, want authentication first: %s", a, p, s, r, out)
+	}
+}
+
+// TestREADMEIdentityProviders: every provider's lines in README's
+// "Identity providers" section, and its session_jwt composition, adapt.
+func TestREADMEIdentityProviders(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	start := strings.Index(readme, "\n## Identity providers: `oidc`")
+	end := strings.Index(readme, "\n## `session_jwt`: the user for the whole site")
+	if start < 0 || end < start {
+		t.Fatal("README has no Identity providers section followed by the session_jwt section")
+	}
+	section := readme[start:end]
+	composition := readme[end:]
+	if next := strings.Index(composition[1:], "\n## "); next > 0 {
+		composition = composition[:next+1]
+	}
+	var providers []string
+	for _, part := range strings.Split(section, "\n### ")[1:] {
+		name, body, _ := strings.Cut(part, "\n")
+		i := strings.Index(body, "```caddyfile\n")
+		if i < 0 {
+			continue
+		}
+		block := body[i+len("```caddyfile\n"):]
+		block = block[:strings.Index(block, "```")]
+		providers = append(providers, name)
+		t.Run(name, func(t *testing.T) {
+			if !strings.HasPrefix(block, "oidc https://") {
+				t.Fatalf("the block does not start with an oidc line: %q", block)
+			}
+			if _, err := adapt(t, site("session_jwt {\n"+block+"}\nrespond {http.auth.user.id}")); err != nil {
+				t.Fatalf("%v\n%s", err, block)
+			}
+		})
+	}
+	want := []string{"Auth0", "Keycloak", "Microsoft Entra ID", "Amazon Cognito", "Google", "Okta", "Zitadel", "Authentik", "Supabase", "Firebase Authentication", "Clerk"}
+	if !reflect.DeepEqual(providers, want) {
+		t.Errorf("README covers %q, want %q", providers, want)
+	}
+	i := strings.Index(composition, "```caddyfile\napp.example.com {")
+	if i < 0 {
+		t.Fatal("no session_jwt composition in its section")
+	}
+	comp := composition[i+len("```caddyfile\n"):]
+	comp = comp[:strings.Index(comp, "```")]
+	if _, err := adapt(t, comp); err != nil {
+		t.Errorf("the session_jwt composition: %v", err)
 	}
 }
