@@ -17,6 +17,7 @@ import (
 	"context"
 	"crypto"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -106,7 +107,7 @@ func New(cfg Config, env Env) (*Verifier, error) {
 	}
 	for i, k := range cfg.PublicKeys {
 		if keys.Algorithms(k) == nil {
-			return nil, &configError{"public key " + strconv.Itoa(i+1) + " is not an RSA, EC or Ed25519 public key"}
+			return nil, fmt.Errorf("public key %d is not an RSA, EC or Ed25519 public key", i+1)
 		}
 	}
 	v := &Verifier{
@@ -164,7 +165,7 @@ func New(cfg Config, env Env) (*Verifier, error) {
 			s, err := v.registry.JWKS(u, fetch)
 			if err != nil {
 				v.Close()
-				return nil, &configError{"jwks: " + err.Error()}
+				return nil, err
 			}
 			v.sets = append(v.sets, s)
 			own.sets = append(own.sets, s)
@@ -180,7 +181,7 @@ func New(cfg Config, env Env) (*Verifier, error) {
 		s, err := v.registry.OIDC(is.URL, fetch)
 		if err != nil {
 			v.Close()
-			return nil, &configError{"oidc: " + err.Error()}
+			return nil, err
 		}
 		v.sets = append(v.sets, s)
 		p := &policy{issuer: is.URL, audiences: is.Audiences, userClaim: is.UserClaim, require: is.Require,
@@ -219,10 +220,6 @@ func New(cfg Config, env Env) (*Verifier, error) {
 	}
 	return v, nil
 }
-
-type configError struct{ msg string }
-
-func (e *configError) Error() string { return e.msg }
 
 // Start begins the background refresh of the verifier's key sets (once per
 // set, whoever starts it first).
