@@ -65,7 +65,7 @@ func goldenKey(t *testing.T, tmpl *Template, in Input, pub crypto.PublicKey, wan
 	if err != nil {
 		t.Fatalf("Mint: %v", err)
 	}
-	h, p := verifyKey(t, m.Token, tmpl.signer.Alg(), pub)
+	h, p := verifyKey(t, m.Token, tmpl.Alg(), pub)
 	if jti, ok := p["jti"].(string); ok && uuidRE.MatchString(jti) {
 		p["jti"] = "JTI"
 	}

@@ -150,7 +150,7 @@ func TestDescribeDataBridgesAndJWT(t *testing.T) {
 
 	j, _ := Lookup("jwt")
 	info = j.Describe()
-	if !info.FreeForm || info.Key != nil || !reflect.DeepEqual(info.Algorithms, []string{"HS256", "HS384", "HS512"}) {
+	if !info.FreeForm || info.Key != nil || !reflect.DeepEqual(info.Algorithms, []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}) {
 		t.Errorf("jwt: free-form %v, key %v, algorithms %v", info.FreeForm, info.Key, info.Algorithms)
 	}
 	if want := `{"token":"<token>","expires_at":1767229200}`; info.Response.Example != want {

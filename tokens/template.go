@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -20,8 +21,11 @@ import (
 // ttl, and the claims and allow lists it sets. Strings may hold request
 // placeholders; Dynamic tells which, and Request.Expand renders them.
 type Config struct {
-	Key       string
-	Signer    Signer
+	Key    string
+	Signer Signer
+	// Keys, instead of Signer, gives the key that signs each token: a key
+	// ring whose keys rotate. The header's kid is the signing key's.
+	Keys      KeySource
 	TTL       time.Duration // 0: the preset's default
 	Claims    map[string][]string
 	Types     map[string]Type // free-form claims' types (FreeForm presets)
@@ -111,27 +115,37 @@ type node struct {
 // Template is a preset compiled with a config: everything that does not
 // depend on the request is done, so Mint only fills in request values.
 type Template struct {
-	preset   *Preset
-	key      string
-	signer   Signer
-	anon     bool
-	ttl      time.Duration
-	header64 []byte // base64url(header) + "."
-	slots    []slot
-	root     []node
-	gens     []int // slots with generated values
-	hasExp   bool
-	kid      string // the header's kid, if any
-	options  map[string]string
-	cache    *tokenCache
-	index    map[string]int
-	pool     sync.Pool
+	preset    *Preset
+	key       string
+	alg       string
+	state     atomic.Pointer[keyState] // what signs: fixed, or the key source's latest key
+	keys      KeySource                // nil with a fixed signer
+	keyStates keyStates
+	hdrFields map[string]string // the header's fields beside alg and kid, for a key source's keys
+	anon      bool
+	ttl       time.Duration
+	slots     []slot
+	root      []node
+	gens      []int // slots with generated values
+	hasExp    bool
+	options   map[string]string
+	cache     *tokenCache
+	index     map[string]int
+	pool      sync.Pool
 }
 
 // Compile checks cfg against the preset and compiles it. Its errors name the
 // fix ("hms_app needs `claim role <name>`").
 func Compile(p *Preset, cfg Config) (*Template, error) {
-	if cfg.Signer == nil {
+	var alg string
+	switch {
+	case cfg.Signer != nil && cfg.Keys != nil:
+		return nil, fmt.Errorf("%s: give a signer or a key ring, not both", p.Name)
+	case cfg.Signer != nil:
+		alg = cfg.Signer.Alg()
+	case cfg.Keys != nil:
+		alg = cfg.Keys.Alg()
+	default:
 		return nil, fmt.Errorf("%s needs a secret to sign with", p.Name)
 	}
 	if p.RequiresKey && cfg.Key == "" {
@@ -141,14 +155,14 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 	if len(algs) == 0 {
 		algs = []string{"HS256"}
 	}
-	if !contains(algs, cfg.Signer.Alg()) {
-		return nil, fmt.Errorf("%s tokens are signed with %s, not %s", p.Name, strings.Join(algs, " or "), cfg.Signer.Alg())
+	if !contains(algs, alg) {
+		return nil, fmt.Errorf("%s tokens are signed with %s, not %s", p.Name, strings.Join(algs, " or "), alg)
 	}
 	dynamic := cfg.Dynamic
 	if dynamic == nil {
 		dynamic = placeholderRE.MatchString
 	}
-	t := &Template{preset: p, key: cfg.Key, signer: cfg.Signer, anon: cfg.Anonymous, index: map[string]int{}}
+	t := &Template{preset: p, key: cfg.Key, alg: alg, keys: cfg.Keys, anon: cfg.Anonymous, index: map[string]int{}}
 
 	if cfg.TTL != 0 {
 		if err := p.CheckTTL(cfg.TTL); err != nil {
@@ -171,28 +185,45 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 		hdrFields[p.KeyHeader] = cfg.Key
 	}
 	for k, v := range cfg.Header {
+		if k == "kid" && cfg.Keys != nil {
+			return nil, fmt.Errorf("the header's kid comes from the key ring (the signing key's id); remove kid")
+		}
 		hdrFields[k] = v
 	}
 	for _, name := range p.RequireHeader {
-		if hdrFields[name] == "" {
+		if hdrFields[name] == "" && (name != "kid" || cfg.Keys == nil) {
 			return nil, fmt.Errorf("%s needs the header's %s: set it with `%s <value>`", p.Name, name, headerDirective(name))
 		}
 	}
-	header, err := encodeHeader(p, cfg.Signer.Alg(), hdrFields, t.options)
-	if err != nil {
-		return nil, err
+	if cfg.Keys != nil {
+		// Each key's header is encoded when it first signs; check the
+		// fields now, with a stand-in kid.
+		t.hdrFields = hdrFields
+		withKID := map[string]string{"kid": "kid"}
+		for k, v := range hdrFields {
+			withKID[k] = v
+		}
+		if _, err := encodeHeader(p, alg, withKID, t.options); err != nil {
+			return nil, err
+		}
+	} else {
+		header, err := encodeHeader(p, alg, hdrFields, t.options)
+		if err != nil {
+			return nil, err
+		}
+		var hdr map[string]any
+		_ = json.Unmarshal(header, &hdr)
+		st := &keyState{signer: cfg.Signer, header64: append(base64.RawURLEncoding.AppendEncode(nil, header), '.')}
+		st.kid, _ = hdr["kid"].(string)
+		t.state.Store(st)
 	}
-	var hdr map[string]any
-	_ = json.Unmarshal(header, &hdr)
-	t.kid, _ = hdr["kid"].(string)
-	cache := cfg.Signer.Size() > 0 && !strings.HasPrefix(cfg.Signer.Alg(), "HS")
+	cache := !strings.HasPrefix(alg, "HS") && (cfg.Signer == nil || cfg.Signer.Size() > 0)
 	if cfg.CacheTokens != nil {
 		cache = *cfg.CacheTokens
 	}
 	if cache && p.HasExpiry() {
 		t.cache = newTokenCache(defaultTokenCacheSize)
 	}
-	t.header64 = append(base64.RawURLEncoding.AppendEncode(nil, header), '.')
 
 	schema := append([]Claim(nil), p.Claims...)
 	// Free-form claims join the schema in name order, after the preset's own.
@@ -567,6 +598,9 @@ func (c *Compiled) Sets(name string) bool {
 	return ok && c.t.slots[i].src != srcNone
 }
 
+// Alg returns the algorithm the template's tokens are signed with.
+func (t *Template) Alg() string { return t.alg }
+
 // Preset returns the preset the template was compiled from.
 func (t *Template) Preset() *Preset { return t.preset }
 
@@ -682,12 +716,16 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 			return Minted{}, err
 		}
 	}
+	st, kerr := t.signingState(now)
+	if kerr != nil {
+		return Minted{}, kerr
+	}
 	var cacheKey tokenCacheKey
 	if t.cache != nil {
 		// The claims without their times and jti, and the key id.
 		m.scratch = m.appendObject(m.scratch[:0], t.root, true)
-		cacheKey = t.cache.key(m.scratch, m.ttl)
-		if hit, ok := t.cache.get(cacheKey, now); ok {
+		cacheKey = t.cache.key(st.kid, m.scratch, m.ttl)
+		if hit, ok := t.cache.get(cacheKey, st.kid, now); ok {
 			hit.User = m.in.User
 			return hit, nil
 		}
@@ -706,11 +744,11 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 	// written once into a buffer of its exact size that becomes the string.
 	enc := base64.RawURLEncoding
 	m.scratch = m.appendObject(m.scratch[:0], t.root, false)
-	signed := len(t.header64) + enc.EncodedLen(len(m.scratch))
-	tok := make([]byte, signed+1+enc.EncodedLen(t.signer.Size()))
-	copy(tok, t.header64)
-	enc.Encode(tok[len(t.header64):signed], m.scratch)
-	sig, err := t.signer.Sign(m.sig[:0], tok[:signed])
+	signed := len(st.header64) + enc.EncodedLen(len(m.scratch))
+	tok := make([]byte, signed+1+enc.EncodedLen(st.signer.Size()))
+	copy(tok, st.header64)
+	enc.Encode(tok[len(st.header64):signed], m.scratch)
+	sig, err := st.signer.Sign(m.sig[:0], tok[:signed])
 	if err != nil {
 		return Minted{}, &Error{Status: http.StatusInternalServerError, Reason: "signing failed"}
 	}
@@ -721,7 +759,7 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 	tok[signed] = '.'
 	enc.Encode(tok[signed+1:], sig)
 
-	out := Minted{Token: unsafe.String(unsafe.SliceData(tok), len(tok)), Key: t.key, KID: t.kid, User: m.in.User, IssuedAt: m.iat}
+	out := Minted{Token: unsafe.String(unsafe.SliceData(tok), len(tok)), Key: t.key, KID: st.kid, User: m.in.User, IssuedAt: m.iat}
 	if hasJTI {
 		out.jti, out.hasJTI = m.jti, true
 	}

@@ -28,9 +28,9 @@ func mintDecoded(t *testing.T, tmpl *Template, in Input) (Minted, map[string]any
 	if err != nil {
 		t.Fatalf("Mint: %v", err)
 	}
-	h, p := decode(t, m.Token, tmpl.signer.Alg(), testSecret)
-	if alg := h["alg"]; alg != tmpl.signer.Alg() {
-		t.Errorf("header alg = %v, want %s", alg, tmpl.signer.Alg())
+	h, p := decode(t, m.Token, tmpl.Alg(), testSecret)
+	if alg := h["alg"]; alg != tmpl.Alg() {
+		t.Errorf("header alg = %v, want %s", alg, tmpl.Alg())
 	}
 	return m, p
 }
