@@ -25,11 +25,12 @@ func init() {
 
 func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
 	m := new(Handler)
+	m.adaptRings = caddyfileRings(h)
 	err := m.UnmarshalCaddyfile(h.Dispenser)
 	return m, err
 }
 
-const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, option, ttl, claim, type, allow, session, inject, cookie, cache_tokens, cors, max_body, refusals, audit_level"
+const subdirectives = "key, secret, signing_key, keyring, algorithm, kid, typ, header, option, ttl, claim, type, allow, session, inject, cookie, cache_tokens, cors, max_body, refusals, audit_level"
 
 // UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
 //
@@ -37,6 +38,7 @@ const subdirectives = "key, secret, signing_key, algorithm, kid, typ, header, op
 //		key       <value>                  # the provider's API/app/SDK key
 //		secret    <value>                  # HMAC signing secret: {env.NAME} or {file.PATH}
 //		signing_key <pem file>             # or a private key, for RS/PS/ES/EdDSA presets
+//		keyring   <name>                   # or a key ring of the global option provider_token_keys
 //		algorithm <alg>                    # where the preset allows a choice
 //		kid       <value>                  # the header's key id
 //		typ       <value>                  # override the header's typ (at+jwt)
@@ -101,7 +103,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	for d.NextBlock(0) {
 		sub := d.Val()
 		switch sub {
-		case "key", "secret", "algorithm", "signing_key", "kid", "typ":
+		case "key", "secret", "algorithm", "signing_key", "keyring", "kid", "typ":
 			args := d.RemainingArgs()
 			if len(args) != 1 {
 				if len(args) == 0 && (sub == "key" || sub == "secret" || sub == "signing_key") {
@@ -125,6 +127,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.Algorithm = v
 			case "signing_key":
 				h.SigningKey = v
+			case "keyring":
+				h.KeyRing = v
 			case "kid":
 				h.KID = v
 			case "typ":

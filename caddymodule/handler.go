@@ -58,6 +58,12 @@ type Handler struct {
 	// provision. The path may hold {env.*}. Give it or Secret, not both.
 	SigningKey string `json:"signing_key,omitempty"`
 
+	// KeyRing names a key ring (the global option provider_token_keys) to
+	// sign with, instead of SigningKey or Secret: the ring's current key
+	// signs, its kid goes in the header, and the ring's algorithm is the
+	// token's. The preset must take that algorithm.
+	KeyRing string `json:"keyring,omitempty"`
+
 	// KID sets the header's kid (the key's id at the provider).
 	KID string `json:"kid,omitempty"`
 
@@ -151,6 +157,9 @@ type Handler struct {
 	injectAs string // the scheme and a space, or ""
 	cors     *corsPolicy
 	guard    *forgeryGuard
+
+	ring       *keyRing             // with KeyRing
+	adaptRings map[string]adaptRing // the Caddyfile's rings, while adapting
 }
 
 // routeMethods are the methods a route answers, for preflights.
@@ -288,11 +297,17 @@ func (h *Handler) provision(ctx caddy.Context) error {
 	if err != nil {
 		return fmt.Errorf("key: %v", err)
 	}
+	if err := h.provisionRing(ctx); err != nil {
+		return err
+	}
 	tmpl, err := h.compile(key, true)
 	if err != nil {
 		return err
 	}
 	h.tmpl = tmpl
+	if err := h.useRing(); err != nil {
+		return err
+	}
 	h.maxBody = h.MaxBody
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBody
@@ -368,7 +383,13 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 			return nil, fmt.Errorf("%s: %v", what, err)
 		}
 	}
-	signer, err := h.newSigner(p, resolve)
+	var signer tokens.Signer
+	var ring tokens.KeySource
+	if h.KeyRing != "" {
+		ring, err = h.ringSource(p, resolve)
+	} else {
+		signer, err = h.newSigner(p, resolve)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -377,6 +398,7 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 		Key:         key,
 		KeyPending:  !resolve && len(placeholderKeys(h.Key)) > 0,
 		Signer:      signer,
+		Keys:        ring,
 		TTL:         time.Duration(h.TTL),
 		Types:       map[string]tokens.Type{},
 		Anonymous:   h.Session != nil && h.Session.Method == "anonymous",
@@ -540,10 +562,13 @@ func (h *Handler) newSigner(p *tokens.Preset, resolve bool) (tokens.Signer, erro
 	case h.Secret != "" && h.SigningKey != "":
 		return nil, fmt.Errorf("give secret (HMAC) or signing_key (RS/PS/ES/EdDSA), not both")
 	case h.Secret == "" && h.SigningKey == "":
-		if strings.HasPrefix(algs[0], "HS") {
-			return nil, fmt.Errorf("%s needs `secret <value>` to sign with; write it as {env.NAME} or {file.PATH}", p.Name)
+		if !strings.HasPrefix(algs[0], "HS") {
+			return nil, fmt.Errorf("%s needs `signing_key <pem file>` or `keyring <name>` to sign with (%s)", p.Name, strings.Join(algs, ", "))
 		}
-		return nil, fmt.Errorf("%s needs `signing_key <pem file>` to sign with (%s)", p.Name, strings.Join(algs, ", "))
+		if !strings.HasPrefix(algs[len(algs)-1], "HS") {
+			return nil, fmt.Errorf("%s needs `secret <value>` (write it as {env.NAME} or {file.PATH}), `signing_key <pem file>` or `keyring <name>` to sign with", p.Name)
+		}
+		return nil, fmt.Errorf("%s needs `secret <value>` to sign with; write it as {env.NAME} or {file.PATH}", p.Name)
 	case h.Secret != "":
 		alg := h.Algorithm
 		if alg == "" {
@@ -685,6 +710,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	q := &request{r: r, repl: repl, h: h}
 	if h.useBody {
 		repl.Map(q.bodyPlaceholder)
+	}
+	if h.ring != nil && !h.ring.ready() {
+		if err := h.waitRing(w, r); err != nil {
+			return err
+		}
 	}
 	nowT := now()
 	minted, terr := h.tmpl.Mint(nowT, tokens.Input{User: user, Request: q, Contract: respond})
