@@ -140,6 +140,13 @@ func (h *JWKSHandler) Provision(ctx caddy.Context) error {
 
 // check validates the config; it reads nothing.
 func (h *JWKSHandler) check() error {
+	if err := h.checkRings(); err != nil {
+		return err
+	}
+	return h.checkIssuer()
+}
+
+func (h *JWKSHandler) checkRings() error {
 	if len(h.Rings) == 0 {
 		return errors.New("provider_token_jwks needs the rings to publish: provider_token_jwks <ring...>")
 	}
@@ -148,6 +155,10 @@ func (h *JWKSHandler) check() error {
 			return fmt.Errorf("ring %s is named twice", name)
 		}
 	}
+	return nil
+}
+
+func (h *JWKSHandler) checkIssuer() error {
 	if h.Issuer == "" {
 		return nil
 	}
@@ -292,18 +303,21 @@ func parseJWKSCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, er
 func (h *JWKSHandler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive's name
 	h.Rings = d.RemainingArgs()
+	if err := h.checkRings(); err != nil {
+		return d.Err(err.Error())
+	}
 	for d.NextBlock(0) {
 		switch d.Val() {
 		case "issuer":
 			if !d.AllArgs(&h.Issuer) {
 				return d.Errf("issuer takes one URL, such as https://tokens.example.com")
 			}
+			if err := h.checkIssuer(); err != nil {
+				return d.Err(err.Error())
+			}
 		default:
 			return d.Errf("unknown subdirective %q; provider_token_jwks takes issuer", d.Val())
 		}
-	}
-	if err := h.check(); err != nil {
-		return d.Errf("provider_token_jwks: %v", err)
 	}
 	return nil
 }

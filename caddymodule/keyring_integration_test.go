@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -389,5 +390,108 @@ func TestKeyringValidateTouchesNoStorage(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			t.Errorf("caddy validate wrote %s into storage, want nothing of tokenmint's", name)
 		}
+	}
+}
+
+// pyjwt returns a python3 that has Debian's PyJWT and cryptography. It
+// skips the test when there is none, unless TOKENMINT_REQUIRE_PYJWT is set
+// (as .ci/issuer-test, which installs them, does).
+func pyjwt(t *testing.T) string {
+	t.Helper()
+	for _, py := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(py, "-c", "import jwt, cryptography").Run() == nil {
+			return py
+		}
+	}
+	if os.Getenv("TOKENMINT_REQUIRE_PYJWT") != "" {
+		t.Fatal("no python3 with PyJWT and cryptography (apt-get install python3-jwt python3-cryptography)")
+	}
+	t.Skip("no python3 with PyJWT and cryptography: .ci/issuer-test installs them and runs this test")
+	return ""
+}
+
+// TestKeyringVerifiesWithPyJWT: PyJWT's PyJWKClient, pointed at the
+// discovery document's jwks_uri, verifies a token of every auto algorithm
+// and of the PEM rings.
+func TestKeyringVerifiesWithPyJWT(t *testing.T) {
+	py := pyjwt(t)
+	tester, _, _ := serveIssuer(t)
+	rings := append([]string{"pem", "named"}, prefixed("auto-", autoAlgs)...)
+	var in strings.Builder
+	for _, ring := range rings {
+		r := call(t, tester, "GET", "/t/"+ring, "")
+		wantStatus(t, r, 200)
+		in.WriteString(ring + " " + r.json(t)["token"].(string) + "\n")
+	}
+	cmd := exec.Command(py, "testdata/pyjwk_verify.py", base)
+	cmd.Stdin = strings.NewReader(in.String())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pyjwk_verify.py: %v\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 {
+			got[f[0]] = line
+		}
+	}
+	for _, ring := range rings {
+		if !strings.HasPrefix(got[ring], ring+" ok ") {
+			t.Errorf("PyJWT on the %s token: %q", ring, got[ring])
+		}
+	}
+	t.Logf("PyJWT:\n%s", out)
+}
+
+// TestKeyringLoadErrors: what only loading the config can find (a PEM
+// ring's algorithm is its key's; JSON configs skip the Caddyfile's checks)
+// fails the load with a message that names the fix.
+func TestKeyringLoadErrors(t *testing.T) {
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ecPath := writePrivatePEM(t, ec)
+	rsaPath := writePrivatePEM(t, mustRSA(t))
+	route := func(handler string) string {
+		return `"http":{"servers":{"s":{"listen":[":9080"],"routes":[{"handle":[` + handler + `]}]}}}`
+	}
+	app := `"tokenmint":{"key_rings":{"ec":{"keys":[{"file":"` + ecPath + `"}]},"rsa":{"keys":[{"file":"` + rsaPath + `"}]}}}`
+	for _, tc := range []struct {
+		name, apps string
+		want       []string
+	}{
+		{"a PEM ring's key does not fit the preset",
+			`{` + app + `,` + route(`{"handler":"provider_token","preset":"jaas","keyring":"ec","claims":{"sub":["vpaas-magic-cookie-1fc542a3e4414a44b2611668195e2bfe"]}}`) + `}`,
+			[]string{"keyring ec signs ES256", "jaas tokens are signed with RS256"}},
+		{"a ring's algorithm does not fit its key",
+			`{"tokenmint":{"key_rings":{"rsa":{"keys":[{"file":"` + rsaPath + `"}],"algorithm":"ES256"}}}}`,
+			[]string{"ring rsa", "with algorithm ES256", "an RSA 2048 key signs RS256", "change the algorithm or the key"}},
+		{"an unknown ring in JSON",
+			`{` + app + `,` + route(`{"handler":"provider_token","preset":"jwt","keyring":"nope"}`) + `}`,
+			[]string{`key ring "nope" is not defined; the rings are: ec, rsa`}},
+		{"a JWKS of an unknown ring",
+			`{` + app + `,` + route(`{"handler":"provider_token_jwks","rings":["nope"]}`) + `}`,
+			[]string{`key ring "nope" is not defined`}},
+		{"no rings at all",
+			`{` + route(`{"handler":"provider_token","preset":"jwt","keyring":"r"}`) + `}`,
+			[]string{`key ring "r" is not defined: define it in the global option provider_token_keys`}},
+		{"a missing key file",
+			`{"tokenmint":{"key_rings":{"m":{"keys":[{"file":"/nonexistent/k.pem"}]}}}}`,
+			[]string{"ring m: key /nonexistent/k.pem", "no such file"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var cfg caddy.Config
+			if err := json.Unmarshal([]byte(withPorts(`{"admin":{"disabled":true},"apps":`+tc.apps+`}`)), &cfg); err != nil {
+				t.Fatal(err)
+			}
+			err := caddy.Validate(&cfg)
+			if err == nil {
+				t.Fatal("the config loads, want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
 	}
 }
