@@ -25,8 +25,8 @@ import (
 func init() {
 	caddycmd.RegisterCommand(caddycmd.Command{
 		Name:  "provider-token",
-		Usage: "presets|mint|inspect [<args>]",
-		Short: "Lists tokenmint's presets, mints a provider token, or inspects one",
+		Usage: "presets|mint|inspect|keys [<args>]",
+		Short: "Lists tokenmint's presets, mints a provider token, inspects one, or lists key rings",
 		Long: `
 Works with the provider tokens of the provider_token handler, without a
 running server.
@@ -50,7 +50,7 @@ running server.
       --preset checks it against that preset's schema. Each finding is a line
       "problem: ..."; the exit status is 1 if there is any, or the
       signature is invalid.
-
+`+keysHelp+`
 Secrets are read from an environment variable or a file, never from the
 command line, where ps and the shell history would show them.
 `,
@@ -63,7 +63,7 @@ func providerTokenCommand(cmd *cobra.Command) {
 	cmd.Args = cobra.ArbitraryArgs
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return fmt.Errorf("unknown subcommand %q: use presets, mint or inspect", args[0])
+			return fmt.Errorf("unknown subcommand %q: use presets, mint, inspect or keys", args[0])
 		}
 		return cmd.Help()
 	}
@@ -104,7 +104,7 @@ func providerTokenCommand(cmd *cobra.Command) {
 	inspect.Flags().String("preset", "", "check the token against the schema of the preset `name`")
 	cliSecretFlags(inspect)
 
-	cmd.AddCommand(presets, mint, inspect)
+	cmd.AddCommand(presets, mint, inspect, keysCommand())
 }
 
 func cliSecretFlags(cmd *cobra.Command) {

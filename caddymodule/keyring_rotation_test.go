@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/caddyserver/certmagic"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenmint/caddy-tokenmint/internal/keys"
 )
@@ -253,5 +256,71 @@ func TestAutoRingOneGeneratorPerKey(t *testing.T) {
 		}
 		// The next key is due 27 days after the newest starts signing.
 		clock = idx.Keys[n-1].SignsFrom.Add(27 * 24 * time.Hour)
+	}
+}
+
+// TestKeysCommand: `caddy provider-token keys` reads the config's storage as
+// the server does: it lists each ring's keys with their timeline and
+// state, and prints the JWKS the server serves.
+func TestKeysCommand(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Now()
+	old := seedRing(t, dir, "r", "ES256", seedKey{signsFrom: start.Add(-29*24*time.Hour - 12*time.Hour)})[0]
+	pemPath := writePrivatePEM(t, mustRSA(t))
+	g, s := ringSite(dir, "30d")
+	g = strings.Replace(g, "\t\tring r {", "\t\tring p {\n\t\t\tkey "+pemPath+" p-1\n\t\t}\n\t\tring unused {\n\t\t\tauto EdDSA\n\t\t}\n\t\tring r {", 1)
+	tester := serveWith(t, g, s)
+	served, _ := fetchJWKS(t, tester, "/.well-known/jwks.json")
+	next := readIndex(t, dir, "r", "ES256").Keys[1]
+
+	file := filepath.Join(t.TempDir(), "Caddyfile")
+	if err := os.WriteFile(file, []byte(withPorts(withGlobals(g)+s)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := cliRun(t, "", "keys", "--config", file, "--adapter", "caddyfile")
+	if res.err != nil {
+		t.Fatalf("keys: %v\n%s", res.err, res.stderr)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`ring p: PEM keys, RS256 \(JWKS max-age 1h0m0s\)\n\s+KID\s+ALG\s+CREATED\s+SIGNS FROM\s+RETIRES AT\s+STATE\n\s+p-1\s+RS256\s+-\s+-\s+-\s+signing\n`),
+		regexp.MustCompile(`ring r: auto ES256, rotate 30d \(announce 3d, JWKS max-age 1h0m0s\), in ` + regexp.QuoteMeta(dir) + `\n`),
+		regexp.MustCompile(`\n\s+` + old + `\s+ES256\s+\S+Z\s+\S+Z\s+` + regexp.QuoteMeta(next.SignsFrom.Add(10*time.Minute+3*24*time.Hour).UTC().Format(time.RFC3339)) + `\s+signing\n`),
+		regexp.MustCompile(`\n\s+` + next.KID + `\s+ES256\s+` + regexp.QuoteMeta(next.Created.UTC().Format(time.RFC3339)) + `\s+` + regexp.QuoteMeta(next.SignsFrom.UTC().Format(time.RFC3339)) + `\s+-\s+announced\n`),
+		regexp.MustCompile(`ring unused: auto EdDSA, rotate 30d \(announce 3d, JWKS max-age 1h0m0s\), in .*\n\s+no keys yet`),
+	} {
+		if !want.MatchString(res.stdout) {
+			t.Errorf("keys output does not match %s:\n%s", want, res.stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tokenmint", "keyrings", "unused")); err == nil {
+		t.Error("keys made the unused ring's folder; it must change nothing")
+	}
+
+	t.Logf("keys:\n%s", res.stdout)
+	res = cliRun(t, "", "keys", "r", "--jwks", "--config", file, "--adapter", "caddyfile")
+	if res.err != nil {
+		t.Fatalf("keys --jwks: %v\n%s", res.err, res.stderr)
+	}
+	var printed, servedOnlyR jose.JSONWebKeySet
+	if err := json.Unmarshal([]byte(res.stdout), &printed); err != nil {
+		t.Fatalf("keys --jwks printed no JWKS: %v\n%s", err, res.stdout)
+	}
+	for _, k := range served.Keys {
+		if k.KeyID != "p-1" {
+			servedOnlyR.Keys = append(servedOnlyR.Keys, k)
+		}
+	}
+	a, _ := json.Marshal(printed)
+	b, _ := json.Marshal(servedOnlyR)
+	if string(a) != string(b) || len(printed.Keys) != 2 {
+		t.Errorf("keys --jwks printed\n%s\nthe server serves ring r's\n%s", a, b)
+	}
+	if strings.Contains(res.stdout, `"d"`) {
+		t.Errorf("keys --jwks printed a private member:\n%s", res.stdout)
+	}
+
+	res = cliRun(t, "", "keys", "nope", "--config", file, "--adapter", "caddyfile")
+	if res.err == nil || !strings.Contains(res.err.Error(), `no ring "nope"; the rings are: p, r, unused`) {
+		t.Errorf("keys nope: %v", res.err)
 	}
 }
