@@ -50,7 +50,7 @@ running server.
       --preset checks it against that preset's schema. Each finding is a line
       "problem: ..."; the exit status is 1 if there is any, or the
       signature is invalid.
-`+keysHelp+`
+` + keysHelp + `
 Secrets are read from an environment variable or a file, never from the
 command line, where ps and the shell history would show them.
 `,
