@@ -106,6 +106,7 @@ http://localhost:9080 {
 func serveIssuer(t *testing.T) (*caddytest.Tester, string, map[string]crypto.Signer) {
 	t.Helper()
 	dir := t.TempDir()
+	logFile := filepath.Join(dir, "caddy.log")
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -116,6 +117,7 @@ func serveIssuer(t *testing.T) (*caddytest.Tester, string, map[string]crypto.Sig
 	}
 	pem := map[string]crypto.Signer{"rsa": mustRSA(t), "ec": ec, "named": named}
 	globals, site := issuerSite(dir, writePrivatePEM(t, pem["rsa"]), writePrivatePEM(t, pem["ec"]), writePrivatePEM(t, pem["named"]))
+	globals = "\tlog {\n\t\toutput file " + logFile + "\n\t\tlevel DEBUG\n\t\tformat json\n\t}\n" + globals
 	tester := serveWith(t, globals, site)
 	return tester, dir, pem
 }
@@ -321,14 +323,59 @@ func TestKeyringIssuer(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// No private key in the admin API's config.
+	// No key material in the log (at DEBUG), the JWKS, or the admin API's
+	// config.
+	logText, err := os.ReadFile(filepath.Join(dir, "caddy.log"))
+	if err != nil || !strings.Contains(string(logText), "generated a signing key") {
+		t.Fatalf("the DEBUG log (%v) does not show key generation", err)
+	}
+	var privs []crypto.Signer
+	for _, k := range pem {
+		privs = append(privs, k)
+	}
+	for _, alg := range autoAlgs {
+		idx := readIndex(t, dir, "auto-"+alg, alg)
+		text, _ := os.ReadFile(filepath.Join(dir, "tokenmint", "keyrings", "auto-"+alg, alg, idx.Keys[0].KID+".pem"))
+		k, _ := keys.ParsePrivate(text)
+		privs = append(privs, k)
+	}
+	jwksText := call(t, tester, "GET", "/.well-known/jwks.json", "").body
 	adminCfg := getAdminConfig(t)
+	for _, k := range privs {
+		for _, secret := range privateMarkers(t, k) {
+			for what, text := range map[string]string{"log": string(logText), "JWKS": jwksText, "admin config": adminCfg} {
+				if strings.Contains(text, secret) {
+					t.Errorf("the %s holds private key material of a %T", what, k)
+				}
+			}
+		}
+	}
 	if strings.Contains(adminCfg, "PRIVATE KEY") || strings.Contains(adminCfg, `"d"`) {
 		t.Errorf("the admin API's config holds key material")
 	}
 	if !strings.Contains(adminCfg, `"key_rings"`) {
 		t.Errorf("the admin API's config lacks the key rings: %s", adminCfg)
 	}
+}
+
+// privateMarkers returns text that only a private key's holder has: its
+// JWK "d" and a piece of its PEM.
+func privateMarkers(t *testing.T, k crypto.Signer) []string {
+	t.Helper()
+	raw, err := jose.JSONWebKey{Key: k}.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	d, _ := m["d"].(string)
+	text, _ := keys.MarshalPrivate(k)
+	lines := strings.Split(strings.TrimSpace(string(text)), "\n")
+	last := strings.TrimRight(lines[len(lines)-2], "=") // the PEM body's last line
+	if d == "" || len(last) < 20 {
+		t.Fatal("no private part to look for")
+	}
+	return []string{d, last[len(last)-20:]}
 }
 
 func prefixed(p string, names []string) []string {
