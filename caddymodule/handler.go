@@ -91,7 +91,9 @@ type Handler struct {
 	// accepted but visible to anyone who can read the config.
 	Secret string `json:"secret,omitempty"`
 
-	// Algorithm signs the token. Default: the preset's first (HS256).
+	// Algorithm signs the token. Default: with a secret, the preset's
+	// first HMAC algorithm (HS256); with a signing key, the preset's first
+	// that fits the key; with a key ring, the ring's (the only one allowed).
 	Algorithm string `json:"algorithm,omitempty"`
 
 	// TTL is the token's lifetime: exp = iat + ttl. Default: the preset's;
