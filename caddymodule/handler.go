@@ -307,9 +307,7 @@ func (h *Handler) provision(ctx caddy.Context) error {
 		return err
 	}
 	h.tmpl = tmpl
-	if err := h.useRing(); err != nil {
-		return err
-	}
+	h.useRing()
 	h.maxBody = h.MaxBody
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBody

@@ -113,12 +113,10 @@ func (h *Handler) ringSource(p *tokens.Preset, resolve bool) (tokens.KeySource, 
 
 // useRing tells an auto ring the route's ttl: its keys stay published at
 // least that long after they stop signing.
-func (h *Handler) useRing() error {
-	if h.ring == nil || h.ring.auto == nil {
-		return nil
+func (h *Handler) useRing() {
+	if h.ring != nil && h.ring.auto != nil {
+		h.ring.auto.useTTL(h.tmpl.TTL())
 	}
-	h.ring.auto.useTTL(h.tmpl.TTL())
-	return nil
 }
 
 // ringWait bounds how long a request waits for a ring's first key.

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -450,6 +451,9 @@ func (r *autoRing) apply(ctx context.Context, idx *ringIndex) error {
 // loadKey reads a key's PEM from storage and checks that it is the key its
 // kid names.
 func (r *autoRing) loadKey(ctx context.Context, kid string) (*ringKey, error) {
+	if !thumbprintRE.MatchString(kid) { // it names a file: no path tricks
+		return nil, fmt.Errorf("the key index names a key %q that is not a thumbprint", kid)
+	}
 	text, err := r.storage.Load(ctx, r.keyPath(kid))
 	if err != nil {
 		return nil, fmt.Errorf("reading key %s: %w", kid, err)
@@ -467,6 +471,10 @@ func (r *autoRing) loadKey(ctx context.Context, kid string) (*ringKey, error) {
 	}
 	return k, nil
 }
+
+// thumbprintRE matches a generated key's kid: a SHA-256 thumbprint,
+// base64url.
+var thumbprintRE = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
