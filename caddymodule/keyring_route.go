@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,7 +96,7 @@ func (h *Handler) ringSource(p *tokens.Preset, resolve bool) (tokens.KeySource, 
 			alg = asym[0]
 		}
 	}
-	if !contains(algs, alg) {
+	if !slices.Contains(algs, alg) {
 		return nil, fmt.Errorf("keyring %s signs %s, and %s tokens are signed with %s; use a ring whose keys sign one of those (auto %s, or a key that fits)",
 			h.KeyRing, alg, p.Name, strings.Join(asym, " or "), asym[0])
 	}
