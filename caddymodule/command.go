@@ -248,6 +248,22 @@ func cliWritePreset(w io.Writer, p *tokens.PresetInfo) {
 		fmt.Fprintln(w)
 	}
 
+	if len(p.Options) > 0 {
+		fmt.Fprintln(w, "  options:")
+		tw := newCLITable(w)
+		for _, o := range p.Options {
+			def := cliOrDash(o.Default)
+			if o.Required {
+				def = "required"
+			}
+			if len(o.Values) > 0 {
+				def += " (" + strings.Join(o.Values, ", ") + ")"
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", o.Name, def, o.Doc)
+		}
+		tw.Flush()
+	}
+
 	fmt.Fprintln(w, "  claims:")
 	tw := newCLITable(w)
 	fmt.Fprintln(tw, "    NAME\tTYPE\tREQUIRED\tSOURCE\tDEFAULT\tLIMITS")
@@ -261,6 +277,9 @@ func cliWritePreset(w io.Writer, p *tokens.PresetInfo) {
 	tw.Flush()
 	if p.FreeForm {
 		fmt.Fprintln(w, "    (free-form: any other claim may be set; it is a string unless its type is declared)")
+		if p.FreeFormPrivileged {
+			fmt.Fprintln(w, "    (free-form claims grant rights: a client-chosen placeholder needs an allow list)")
+		}
 	}
 
 	if len(p.Request) == 0 {

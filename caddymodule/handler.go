@@ -482,8 +482,7 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 	// to choose unless an allow list bounds it, and an allow list must not
 	// be the client's to write.
 	for name, vals := range h.Claims {
-		c, ok := p.Claim(name)
-		if !ok || !c.Privileged {
+		if !p.Privileged(name) {
 			continue
 		}
 		for _, v := range vals {

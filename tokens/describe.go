@@ -28,9 +28,12 @@ type PresetInfo struct {
 	Header []HeaderFieldInfo `json:"header"`
 	Key    *KeyInfo          `json:"key,omitempty"` // nil: the preset takes no key
 	Claims []ClaimInfo       `json:"claims"`
-	// FreeForm presets take claims the schema does not list.
-	FreeForm bool     `json:"free_form,omitempty"`
-	TTL      *TTLInfo `json:"ttl,omitempty"` // nil: the tokens carry no exp
+	// FreeForm presets take claims the schema does not list; with
+	// FreeFormPrivileged those grant rights (allow lists apply).
+	FreeForm           bool         `json:"free_form,omitempty"`
+	FreeFormPrivileged bool         `json:"free_form_privileged,omitempty"`
+	TTL                *TTLInfo     `json:"ttl,omitempty"` // nil: the tokens carry no exp
+	Options            []OptionInfo `json:"options,omitempty"`
 	// Request lists the request fields the endpoint reads, in schema order.
 	Request []RequestFieldInfo `json:"request"`
 	// OwnRules is set when the preset applies cross-field rules of its own
@@ -45,6 +48,15 @@ type PresetInfo struct {
 }
 
 // OptionInfo describes one of a preset's options.
+type OptionInfo struct {
+	Name     string   `json:"name"`
+	Doc      string   `json:"doc,omitempty"`
+	Default  string   `json:"default,omitempty"`
+	Values   []string `json:"values,omitempty"` // the allowed values, if limited
+	Required bool     `json:"required,omitempty"`
+}
+
+// OptionInfo is one of a preset's options (`option <name> <value>`).
 type OptionInfo struct {
 	Name     string   `json:"name"`
 	Doc      string   `json:"doc,omitempty"`
@@ -194,6 +206,7 @@ func (p *Preset) Describe() PresetInfo {
 	for _, o := range p.Options {
 		info.Options = append(info.Options, OptionInfo{Name: o.Name, Doc: o.Doc, Default: o.Default, Values: o.Enum, Required: o.Required})
 	}
+	info.FreeFormPrivileged = p.FreeForm && p.FreeFormPrivileged
 	for _, f := range p.Header {
 		if f.Value == "" { // a default field the preset drops (typ)
 			info.Header = slices.DeleteFunc(info.Header, func(h HeaderFieldInfo) bool { return h.Name == f.Name })
@@ -257,6 +270,9 @@ func (p *Preset) Describe() PresetInfo {
 
 	for _, f := range p.Fields {
 		info.Request = append(info.Request, RequestFieldInfo{Field: f.Name, Note: f.Doc})
+	}
+	for _, o := range p.Options {
+		info.Options = append(info.Options, OptionInfo{Name: o.Name, Doc: o.Doc, Default: o.Default, Values: o.Enum, Required: o.Required})
 	}
 
 	// The example answer uses each option's default, "<name>" for a
@@ -422,6 +438,7 @@ func (p *Preset) CheckToken(header, payload []byte) []Problem {
 	if !ok {
 		return []Problem{{Field: "payload", Reason: "is not a JSON object"}}
 	}
+	p.unshapeObjects(claims)
 
 	algs := p.algorithms()
 	switch alg, isString := hdr["alg"].(string); {
@@ -483,6 +500,27 @@ func (p *Preset) CheckToken(header, payload []byte) []Problem {
 		}
 	}
 	return out
+}
+
+// unshapeObjects undoes, in a decoded payload, what options with their
+// default values do to its shape (Option.Names, Option.Stringify), so that
+// claims are found under the schema's names. Only top-level objects are
+// renamed.
+func (p *Preset) unshapeObjects(claims map[string]any) {
+	for _, o := range p.Options {
+		if o.Names == "" || o.Default == "" || o.Default == o.Names {
+			continue
+		}
+		if v, ok := claims[o.Default]; ok && !strings.Contains(o.Names, ".") {
+			if text, isString := v.(string); isString {
+				if obj, ok := decodeJSONObject([]byte(text)); ok {
+					v = obj
+				}
+			}
+			delete(claims, o.Default)
+			claims[o.Names] = v
+		}
+	}
 }
 
 // checkClaimValue checks one present claim and returns what is wrong, or "".

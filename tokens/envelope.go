@@ -63,7 +63,11 @@ func (p *Preset) Answer(dst []byte, t *Minted) ([]byte, int, string) {
 	if status == 0 {
 		status = 200
 	}
-	return p.Envelope.Token(dst, t), status, p.contentType()
+	ctype := p.contentType()
+	if p.Envelope.ContentTypeFor != nil {
+		ctype = p.Envelope.ContentTypeFor(t)
+	}
+	return p.Envelope.Token(dst, t), status, ctype
 }
 
 func (p *Preset) contentType() string {
@@ -76,8 +80,8 @@ func (p *Preset) contentType() string {
 // appendInt is strconv.AppendInt for envelopes.
 func appendInt(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10) }
 
-// echo copies the values of the claims that the envelope writes into the
-// minted token, before the Mint is reused.
+// echo copies the values of the claims (or request fields) that the
+// envelope writes into the minted token, before the Mint is reused.
 func (m *Mint) echo(out *Minted) {
 	names := m.t.preset.Envelope.Echo
 	if len(names) == 0 {
@@ -87,6 +91,10 @@ func (m *Mint) echo(out *Minted) {
 	for i, name := range names {
 		if v, ok := m.Get(name); ok {
 			out.echo[i] = v.Text()
+		} else if _, claim := m.t.index[name]; !claim {
+			if v, ok, _ := m.Param(name); ok {
+				out.echo[i] = v.Text()
+			}
 		}
 	}
 }

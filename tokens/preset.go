@@ -43,6 +43,10 @@ type Preset struct {
 	// FreeForm lets a config add claims that the schema does not list; their
 	// type is declared in the config (default string).
 	FreeForm bool
+	// FreeFormPrivileged makes free-form claims privileged: the provider
+	// reads claims it does not name as grants (login attributes that drive
+	// row-level security, a session variable a permission rule compares).
+	FreeFormPrivileged bool
 	// RequiresKey presets need the config's key even where no claim carries
 	// it; KeyDoc says what for.
 	RequiresKey bool
@@ -86,6 +90,14 @@ type Option struct {
 	// Header sets header fields (JSON values) when the option has a given
 	// value: Mercure's 1.0 profile has typ "at+jwt".
 	Header map[string][]HeaderField
+	// Names, if set, names an object of claims of the schema (a dotted
+	// path) whose member name in the payload is the option's value: a
+	// namespace such as https://example.com/claims, written as one name,
+	// dots and all. Configs still address its claims by the schema's name.
+	Names string
+	// Stringify maps option values to objects of claims that the value
+	// writes as a JSON string holding the object's JSON, not as an object.
+	Stringify map[string]string
 }
 
 // compileOptions checks a config's options against the preset's.
@@ -233,8 +245,14 @@ type Envelope struct {
 	StatusFor func(t *Minted) int
 	// Headers, if set, adds response headers for a success (Location).
 	Headers func(t *Minted, set func(name, value string))
+	// ContentTypeFor, if set, chooses the success content type per token
+	// (an option that answers the bare token as text). Refusals keep
+	// ContentType.
+	ContentTypeFor func(t *Minted) string
 	// Echo names claims whose values the envelope writes beside the token
-	// (a session id the client needs); Minted.Claim returns them.
+	// (a session id the client needs); Minted.Claim returns them. A name
+	// that is no claim is a request field (one of Fields, which Finish
+	// checks): its value as the request sent it.
 	Echo []string
 	// InBand envelopes answer refusals themselves, always: the provider's
 	// client expects its own shape whatever happened (dataBridges answers
@@ -251,6 +269,9 @@ type Minted struct {
 	User     string
 	IssuedAt int64 // Unix seconds
 	Expires  int64 // Unix seconds; 0 when the token carries no exp
+	// At is when the token was answered, in Unix seconds: later than
+	// IssuedAt for a token the cache reuses (or back-dated by a skew).
+	At int64
 
 	jti    [36]byte
 	hasJTI bool
@@ -270,6 +291,19 @@ func (m *Minted) Claim(name string) string {
 		}
 	}
 	return ""
+}
+
+// ExpiresIn returns the seconds the token has left when it is answered
+// (OAuth's expires_in), or 0 when it carries no exp.
+func (m *Minted) ExpiresIn() int64 {
+	if m.Expires == 0 {
+		return 0
+	}
+	at := m.At
+	if at == 0 {
+		at = m.IssuedAt
+	}
+	return max(m.Expires-at, 0)
 }
 
 // Option returns the value of an option of the preset that minted the
@@ -298,6 +332,16 @@ func (p *Preset) Claim(name string) (*Claim, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Privileged reports whether a config's claim grants rights: a schema
+// claim marked so, or a free-form claim of a preset whose free-form claims
+// are privileged.
+func (p *Preset) Privileged(name string) bool {
+	if c, ok := p.Claim(name); ok {
+		return c.Privileged
+	}
+	return p.FreeForm && p.FreeFormPrivileged
 }
 
 // ClaimNames lists the names of the claims a config may set.

@@ -110,6 +110,7 @@ type node struct {
 	slot     int    // -1 for an object of claims
 	children []node
 	keep     bool // write {} even when no member is set
+	text     bool // write the object as a JSON string holding its JSON
 }
 
 // Template is a preset compiled with a config: everything that does not
@@ -259,7 +260,7 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 		if !ok {
 			typ = String
 		}
-		schema = append(schema, Claim{Name: name, Type: typ})
+		schema = append(schema, Claim{Name: name, Type: typ, Privileged: p.FreeFormPrivileged})
 	}
 	for name := range cfg.Allow {
 		c := findClaim(schema, name)
@@ -292,6 +293,9 @@ func Compile(p *Preset, cfg Config) (*Template, error) {
 		t.slots = append(t.slots, s)
 	}
 	t.root = buildTree(schema, t.index)
+	if err := shapeObjects(p, t); err != nil {
+		return nil, err
+	}
 	t.hasExp = p.HasExpiry()
 	if p.Check != nil {
 		if err := p.Check(&Compiled{t: t}); err != nil {
@@ -726,7 +730,8 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 		m.scratch = m.appendObject(m.scratch[:0], t.root, true)
 		cacheKey = t.cache.key(st.kid, m.scratch, m.ttl)
 		if hit, ok := t.cache.get(cacheKey, st.kid, now); ok {
-			hit.User = m.in.User
+			hit.User, hit.At = m.in.User, now.Unix()
+			m.echo(&hit) // request fields may differ
 			return hit, nil
 		}
 	}
@@ -759,7 +764,7 @@ func (m *Mint) run(now time.Time) (Minted, *Error) {
 	tok[signed] = '.'
 	enc.Encode(tok[signed+1:], sig)
 
-	out := Minted{Token: unsafe.String(unsafe.SliceData(tok), len(tok)), Key: t.key, KID: st.kid, User: m.in.User, IssuedAt: m.iat}
+	out := Minted{Token: unsafe.String(unsafe.SliceData(tok), len(tok)), Key: t.key, KID: st.kid, User: m.in.User, IssuedAt: m.iat, At: now.Unix()}
 	if hasJTI {
 		out.jti, out.hasJTI = m.jti, true
 	}
@@ -1038,6 +1043,9 @@ func (m *Mint) appendObject(dst []byte, nodes []node, skipGen bool) []byte {
 			if !n.keep && len(dst)-inner == 2 { // "{}": no member set
 				dst = dst[:mark]
 				continue
+			}
+			if n.text {
+				dst = appendString(dst[:inner], string(dst[inner:]))
 			}
 		} else if (skipGen && m.t.slots[n.slot].claim.Gen != GenNone) || !m.appendSlot(&dst, n.slot) {
 			dst = dst[:mark]

@@ -1,0 +1,44 @@
+package tokens
+
+import "errors"
+
+// answerText is the content type of a bare-token answer.
+const answerText = "text/plain; charset=utf-8"
+
+// jsonOrText returns the option `answer json|text` and its envelope, for
+// presets whose client hook is a function that must resolve to the bare
+// token (an SDK's fetchToken callback): json (the default) answers
+// {"<field>": "<token>"}, text answers the token alone as text/plain, so
+// the callback can return `await res.text()`. Refusals are JSON either way.
+func jsonOrText(field string) (Option, Envelope) {
+	asJSON := TokenJSON(field)
+	opt := Option{Name: "answer", Default: "json", Enum: []string{"json", "text"},
+		Doc: `json: {"` + field + `": "<token>"}; text: the token alone, text/plain`}
+	env := Envelope{
+		Token: func(dst []byte, t *Minted) []byte {
+			if t.Option("answer") == "text" {
+				return append(dst, t.Token...)
+			}
+			return asJSON(dst, t)
+		},
+		ContentTypeFor: func(t *Minted) string {
+			if t.Option("answer") == "text" {
+				return answerText
+			}
+			return "application/json"
+		},
+	}
+	return opt, env
+}
+
+// kidForKeyPair is a Check rule: a token signed with a private key must
+// name it in the header's kid, since the verifier picks the public key
+// (from a JWKS or its key list) by kid.
+func kidForKeyPair(c *Compiled) error {
+	if c.Asymmetric() && !c.HasKID() {
+		return errKIDForKeyPair
+	}
+	return nil
+}
+
+var errKIDForKeyPair = errors.New("a token signed with a private key needs the header's kid: set `kid <key id>` to the id the verifier knows the public key by")
