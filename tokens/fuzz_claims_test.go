@@ -126,6 +126,11 @@ var fuzzPresetCases = []fuzzPresetCase{
 	{preset: "mapkit", alg: "ES256", cfg: Config{Key: "ABCDE12345", Header: map[string]string{"kid": "KEY1234567"},
 		Claims: map[string][]string{"origin": {"https://{a}.example.com"}}}},
 	{preset: "weatherkit", alg: "ES256", cfg: Config{Key: "ABCDE12345.com.example.weather", Header: map[string]string{"kid": "KEY1234567"}}},
+	// Catalogue II, part B.
+	{preset: "supabase", alg: "ES256", cfg: Config{Header: map[string]string{"kid": "imported-1"},
+		Claims: map[string][]string{"email": {"{a}"}, "user_metadata": {`{"nick":"{a}","n":{b}}`}, "app_metadata": {"{c}"}}}},
+	{preset: "postgrest", alg: "HS256", cfg: Config{Claims: map[string][]string{"role": {"webuser"}, "tenant": {"{a}"}, "app.level": {"{b}"}},
+		Types: map[string]Type{"app.level": Int}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
