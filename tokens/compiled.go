@@ -12,6 +12,12 @@ import (
 // (Option.Names) or write it as a JSON string (Option.Stringify). It runs at
 // Compile, after the payload's tree is built.
 func shapeObjects(p *Preset, t *Template) error {
+	// Nodes are found by the schema's names before any is renamed.
+	type change struct {
+		n    *node
+		name string // the new member name, or ""
+	}
+	var changes []change
 	for _, o := range p.Options {
 		v := t.options[o.Name]
 		if o.Names != "" && v != "" {
@@ -19,14 +25,21 @@ func shapeObjects(p *Preset, t *Template) error {
 			if n == nil {
 				return fmt.Errorf("%s: option %s names object %q, which the schema lacks", p.Name, o.Name, o.Names)
 			}
-			n.key = appendKey(nil, v)
+			changes = append(changes, change{n: n, name: v})
 		}
 		if obj, ok := o.Stringify[v]; ok {
 			n := findNode(t.root, obj)
 			if n == nil || n.slot >= 0 {
 				return fmt.Errorf("%s: option %s %s stringifies %q, which is not an object of claims", p.Name, o.Name, v, obj)
 			}
-			n.text = true
+			changes = append(changes, change{n: n})
+		}
+	}
+	for _, c := range changes {
+		if c.name != "" {
+			c.n.key = appendKey(nil, c.name)
+		} else {
+			c.n.text = true
 		}
 	}
 	return checkMemberNames(t.root)
@@ -94,4 +107,16 @@ func (c *Compiled) Value(name string) (Value, bool) {
 		return Value{}, false
 	}
 	return s.val, true
+}
+
+// Claims lists the names of the claims the config or the preset's
+// defaults give a value, generated ones aside, in payload order.
+func (c *Compiled) Claims() []string {
+	var out []string
+	for _, s := range c.t.slots {
+		if s.src != srcNone && s.claim.Gen == GenNone {
+			out = append(out, s.claim.Name)
+		}
+	}
+	return out
 }

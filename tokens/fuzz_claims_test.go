@@ -131,6 +131,9 @@ var fuzzPresetCases = []fuzzPresetCase{
 		Claims: map[string][]string{"email": {"{a}"}, "user_metadata": {`{"nick":"{a}","n":{b}}`}, "app_metadata": {"{c}"}}}},
 	{preset: "postgrest", alg: "HS256", cfg: Config{Claims: map[string][]string{"role": {"webuser"}, "tenant": {"{a}"}, "app.level": {"{b}"}},
 		Types: map[string]Type{"app.level": Int}}},
+	{preset: "hasura", alg: "RS256", cfg: Config{Options: map[string]string{"claims_format": "stringified_json"},
+		Claims: map[string][]string{"claims.x-hasura-default-role": {"user"}, "claims.x-hasura-allowed-roles": {"user", "editor"},
+			"claims.x-hasura-org-id": {"{a}"}, "claims.x-hasura-team": {"t-{b}"}}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
@@ -345,6 +348,7 @@ func checkFuzzToken(t *testing.T, p *Preset, c *fuzzPresetCase, verify any, tmpl
 	if err := dec.Decode(&payload); err != nil || payload == nil {
 		fail("payload is not a JSON object: %v: %s", err, raw)
 	}
+	p.unshapeObjects(payload) // an object an option renames or stringifies, under its schema name
 
 	// Every schema claim: type, limits, required.
 	for i := range p.Claims {
