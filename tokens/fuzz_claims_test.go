@@ -134,6 +134,9 @@ var fuzzPresetCases = []fuzzPresetCase{
 	{preset: "hasura", alg: "RS256", cfg: Config{Options: map[string]string{"claims_format": "stringified_json"},
 		Claims: map[string][]string{"claims.x-hasura-default-role": {"user"}, "claims.x-hasura-allowed-roles": {"user", "editor"},
 			"claims.x-hasura-org-id": {"{a}"}, "claims.x-hasura-team": {"t-{b}"}}}},
+	{preset: "convex", alg: "ES256", cfg: Config{Header: map[string]string{"kid": "key-1"},
+		Claims: map[string][]string{"iss": {"https://auth.example.com"}, "aud": {"my-app"}, "name": {"{a}"}, "profile": {`{"nick":"{a}","n":{b}}`}},
+		Types:  map[string]Type{"profile": Object}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
