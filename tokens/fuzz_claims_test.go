@@ -137,6 +137,9 @@ var fuzzPresetCases = []fuzzPresetCase{
 	{preset: "convex", alg: "ES256", cfg: Config{Header: map[string]string{"kid": "key-1"},
 		Claims: map[string][]string{"iss": {"https://auth.example.com"}, "aud": {"my-app"}, "name": {"{a}"}, "profile": {`{"nick":"{a}","n":{b}}`}},
 		Types:  map[string]Type{"profile": Object}}},
+	{preset: "powersync", alg: "RS256", cfg: Config{Header: map[string]string{"kid": "ps-1"},
+		Options: map[string]string{"endpoint": "https://abc.powersync.journeyapps.com"},
+		Claims:  map[string][]string{"iss": {"{a}"}, "parameters": {"{c}"}, "team": {"t-{b}"}}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
