@@ -140,6 +140,10 @@ var fuzzPresetCases = []fuzzPresetCase{
 	{preset: "powersync", alg: "RS256", cfg: Config{Header: map[string]string{"kid": "ps-1"},
 		Options: map[string]string{"endpoint": "https://abc.powersync.journeyapps.com"},
 		Claims:  map[string][]string{"iss": {"{a}"}, "parameters": {"{c}"}, "team": {"t-{b}"}}}},
+	{preset: "jitsi", alg: "HS256", cfg: Config{Key: "my_app_id", Options: map[string]string{"url": "https://meet.example.com"},
+		Claims: map[string][]string{"sub": {"meet.example.com"}, "room": {"standup"}, "context.user.name": {"{a}"}, "context.features.recording": {"{b}"}},
+		Allow:  map[string][]string{"room": {"standup", "retro", "*"}}},
+		base: map[string]Value{"room": S("retro")}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
