@@ -144,6 +144,10 @@ var fuzzPresetCases = []fuzzPresetCase{
 		Claims: map[string][]string{"sub": {"meet.example.com"}, "room": {"standup"}, "context.user.name": {"{a}"}, "context.features.recording": {"{b}"}},
 		Allow:  map[string][]string{"room": {"standup", "retro", "*"}}},
 		base: map[string]Value{"room": S("retro")}},
+	{preset: "superset_guest", alg: "HS256", cfg: Config{Claims: map[string][]string{"resources": {"12"}, "aud": {"http://0.0.0.0:8080/"},
+		"user.first_name": {"{a}"}, "rls_rules": {`[{"clause":"tenant = '{b}'"}]`}},
+		Allow: map[string][]string{"resources": {"12", "5f0e7c3a-2b1d-4e8f-9a6b-1c2d3e4f5a6b"}}},
+		base: map[string]Value{"dashboard_id": S("5f0e7c3a-2b1d-4e8f-9a6b-1c2d3e4f5a6b")}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
