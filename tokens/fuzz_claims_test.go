@@ -151,6 +151,8 @@ var fuzzPresetCases = []fuzzPresetCase{
 	{preset: "metabase_sso", alg: "HS256", cfg: Config{Options: map[string]string{"site_url": "https://metabase.example.com"},
 		Claims: map[string][]string{"email": {"user-{user}@example.com"}, "first_name": {"{a}"}, "groups": {"{c}"}, "account_id": {"{b}"}}},
 		base: map[string]Value{"response": S("json"), "return_to": S("/dashboard/1")}},
+	{preset: "onesignal", alg: "ES256", cfg: Config{Key: "8250eaf6-1a58-489e-b136-7c74a864b434",
+		Claims: map[string][]string{"subscriptions": {`[{"type":"Email","token":"{a}"},{"type":"SMS","token":"{b}"}]`}, "identity.crm_id": {"{c}"}}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the

@@ -112,7 +112,7 @@ func init() {
 			{Name: "amr", Type: JSON, Privileged: true, Normalize: supabaseAMR,
 				Doc: "authentication methods: a JSON array of {method, timestamp, provider?} objects"},
 			{Name: "session_id", Type: String, Privileged: true, Required: true, Default: []string{supabaseNilSession},
-				Limits: Limits{MaxLen: 36, Chars: NewCharset("hexadecimal digits and -", "0-9a-fA-F-", false)},
+				Limits: Limits{MaxLen: 36, Chars: NewCharset("hexadecimal digits and -", "0-9abcdefABCDEF-", false)},
 				Doc:    "the Auth session's UUID; the nil UUID (the default) makes Auth skip its session lookup"},
 			{Name: "is_anonymous", Type: Bool, Privileged: true, Required: true, Default: []string{"false"},
 				Doc: "whether the user signed in anonymously"},

@@ -31,11 +31,12 @@ func TestSupabaseGolden(t *testing.T) {
 			"app_metadata":  {`{"provider":"email","providers":["email"]}`},
 			"amr":           {`[{"method":"password","timestamp":1764000000}]`},
 			"user_metadata": {`{}`},
+			"session_id":    {"0c0f4b1e-5b39-4b0e-9d55-4f7f0b1f1e01"},
 		}}, bodyInput(testSupabaseUser, nil),
 			`{"iss":"https://abcdefghijklmnopqrst.supabase.co/auth/v1","sub":"` + testSupabaseUser + `","aud":"authenticated",` +
 				`"exp":1764003600,"iat":1764000000,"email":"alice@example.com","phone":"","app_metadata":{"provider":"email","providers":["email"]},` +
 				`"user_metadata":{},"role":"authenticated","aal":"aal1","amr":[{"method":"password","timestamp":1764000000}],` +
-				`"session_id":"00000000-0000-0000-0000-000000000000","is_anonymous":false}`},
+				`"session_id":"0c0f4b1e-5b39-4b0e-9d55-4f7f0b1f1e01","is_anonymous":false}`},
 		{"email from a placeholder that renders empty stays present", Config{
 			Claims: map[string][]string{"email": {"{email}"}, "phone": {"{phone}"}},
 		}, Input{User: testSupabaseUser, Request: &fakeRequest{vars: map[string]string{"phone": "+15555550123"}}},
