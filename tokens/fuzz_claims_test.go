@@ -153,6 +153,8 @@ var fuzzPresetCases = []fuzzPresetCase{
 		base: map[string]Value{"response": S("json"), "return_to": S("/dashboard/1")}},
 	{preset: "onesignal", alg: "ES256", cfg: Config{Key: "8250eaf6-1a58-489e-b136-7c74a864b434",
 		Claims: map[string][]string{"subscriptions": {`[{"type":"Email","token":"{a}"},{"type":"SMS","token":"{b}"}]`}, "identity.crm_id": {"{c}"}}}},
+	{preset: "grafana", alg: "RS256", cfg: Config{Header: map[string]string{"kid": "g-1"},
+		Claims: map[string][]string{"login": {"{a}"}, "email": {"{b}"}, "name": {"{c}"}, "groups": {"sre", "{a}"}, "role": {"Viewer"}}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
