@@ -155,6 +155,8 @@ var fuzzPresetCases = []fuzzPresetCase{
 		Claims: map[string][]string{"subscriptions": {`[{"type":"Email","token":"{a}"},{"type":"SMS","token":"{b}"}]`}, "identity.crm_id": {"{c}"}}}},
 	{preset: "grafana", alg: "RS256", cfg: Config{Header: map[string]string{"kid": "g-1"},
 		Claims: map[string][]string{"login": {"{a}"}, "email": {"{b}"}, "name": {"{c}"}, "groups": {"sre", "{a}"}, "role": {"Viewer"}}}},
+	{preset: "cube", alg: "HS256", cfg: Config{Claims: map[string][]string{"tenant_id": {"{a}"}, "user_id": {"{b}"}, "groups": {"{c}"}},
+		Types: map[string]Type{"user_id": Int, "groups": JSON}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the
