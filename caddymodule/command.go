@@ -253,7 +253,7 @@ func cliWritePreset(w io.Writer, p *tokens.PresetInfo) {
 		tw := newCLITable(w)
 		for _, o := range p.Options {
 			def := cliOrDash(o.Default)
-			if o.Required {
+			if o.Required && o.Default == "" {
 				def = "required"
 			}
 			if len(o.Values) > 0 {

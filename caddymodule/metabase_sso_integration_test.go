@@ -46,7 +46,7 @@ http://localhost:9080 {
 	})
 
 	t.Run("full-app embedding: 302 to /auth/sso with return_to", func(t *testing.T) {
-		req, err := http.NewRequest("GET", (base + "/sso/metabase?return_to=%2Fdashboard%2F1%3Ftab%3D2"), nil)
+		req, err := http.NewRequest("GET", base+"/sso/metabase?return_to=%2Fdashboard%2F1%3Ftab%3D2", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

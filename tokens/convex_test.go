@@ -129,3 +129,24 @@ func TestConvexConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestConvexDescribe: the listing names the required kid and the answer
+// option.
+func TestConvexDescribe(t *testing.T) {
+	p, _ := Lookup("convex")
+	info := p.Describe()
+	var kid bool
+	for _, h := range info.Header {
+		kid = kid || (h.Name == "kid" && h.Source == SourceConfig)
+	}
+	if !kid {
+		t.Errorf("header %v: want kid listed as required", info.Header)
+	}
+	if len(info.Options) != 1 || info.Options[0].Name != "answer" || info.Options[0].Default != "json" ||
+		strings.Join(info.Options[0].Values, ",") != "json,text" {
+		t.Errorf("options %+v: want answer json|text, default json", info.Options)
+	}
+	if !info.FreeFormPrivileged {
+		t.Errorf("free_form_privileged unset")
+	}
+}

@@ -30,10 +30,9 @@ type PresetInfo struct {
 	Claims []ClaimInfo       `json:"claims"`
 	// FreeForm presets take claims the schema does not list; with
 	// FreeFormPrivileged those grant rights (allow lists apply).
-	FreeForm           bool         `json:"free_form,omitempty"`
-	FreeFormPrivileged bool         `json:"free_form_privileged,omitempty"`
-	TTL                *TTLInfo     `json:"ttl,omitempty"` // nil: the tokens carry no exp
-	Options            []OptionInfo `json:"options,omitempty"`
+	FreeForm           bool     `json:"free_form,omitempty"`
+	FreeFormPrivileged bool     `json:"free_form_privileged,omitempty"`
+	TTL                *TTLInfo `json:"ttl,omitempty"` // nil: the tokens carry no exp
 	// Request lists the request fields the endpoint reads, in schema order.
 	Request []RequestFieldInfo `json:"request"`
 	// OwnRules is set when the preset applies cross-field rules of its own
@@ -48,15 +47,6 @@ type PresetInfo struct {
 }
 
 // OptionInfo describes one of a preset's options.
-type OptionInfo struct {
-	Name     string   `json:"name"`
-	Doc      string   `json:"doc,omitempty"`
-	Default  string   `json:"default,omitempty"`
-	Values   []string `json:"values,omitempty"` // the allowed values, if limited
-	Required bool     `json:"required,omitempty"`
-}
-
-// OptionInfo is one of a preset's options (`option <name> <value>`).
 type OptionInfo struct {
 	Name     string   `json:"name"`
 	Doc      string   `json:"doc,omitempty"`
@@ -270,9 +260,6 @@ func (p *Preset) Describe() PresetInfo {
 
 	for _, f := range p.Fields {
 		info.Request = append(info.Request, RequestFieldInfo{Field: f.Name, Note: f.Doc})
-	}
-	for _, o := range p.Options {
-		info.Options = append(info.Options, OptionInfo{Name: o.Name, Doc: o.Doc, Default: o.Default, Values: o.Enum, Required: o.Required})
 	}
 
 	// The example answer uses each option's default, "<name>" for a
