@@ -2,14 +2,12 @@ package tokens
 
 import "errors"
 
-// answerText is the content type of a bare-token answer.
-const answerText = "text/plain; charset=utf-8"
-
 // jsonOrText returns the option `answer json|text` and its envelope, for
 // presets whose client hook is a function that must resolve to the bare
 // token (an SDK's fetchToken callback): json (the default) answers
 // {"<field>": "<token>"}, text answers the token alone as text/plain, so
-// the callback can return `await res.text()`. Refusals are JSON either way.
+// the callback can return `await res.text()`, as TextEnvelope does. Refusals
+// are JSON either way: the option is per route, the refusal shape per preset.
 func jsonOrText(field string) (Option, Envelope) {
 	asJSON := TokenJSON(field)
 	opt := Option{Name: "answer", Default: "json", Enum: []string{"json", "text"},
@@ -17,13 +15,13 @@ func jsonOrText(field string) (Option, Envelope) {
 	env := Envelope{
 		Token: func(dst []byte, t *Minted) []byte {
 			if t.Option("answer") == "text" {
-				return append(dst, t.Token...)
+				return TextEnvelope.Token(dst, t)
 			}
 			return asJSON(dst, t)
 		},
 		ContentTypeFor: func(t *Minted) string {
 			if t.Option("answer") == "text" {
-				return answerText
+				return TextEnvelope.ContentType
 			}
 			return "application/json"
 		},
