@@ -74,6 +74,9 @@ func hasuraFinish(m *Mint) *Error {
 }
 
 func hasuraCheck(c *Compiled) error {
+	if c.Option("namespace") == "" {
+		return fmt.Errorf("option namespace must name the member that holds the session variables (default %s)", hasuraNamespace)
+	}
 	for _, name := range c.Claims() {
 		if v, ok := strings.CutPrefix(name, "claims."); ok && !strings.HasPrefix(strings.ToLower(v), hasuraPrefix) {
 			return fmt.Errorf("claim %s: Hasura reads only x-hasura-* session variables in its namespace; name it claims.x-hasura-%s", name, v)
@@ -115,7 +118,7 @@ func init() {
 				Doc: "the user, for permission rules (X-Hasura-User-Id)"},
 		},
 		Options: []Option{
-			{Name: "namespace", Default: hasuraNamespace, Names: "claims", Required: true,
+			{Name: "namespace", Default: hasuraNamespace, Names: "claims",
 				Doc: "the member that holds the session variables: Hasura's claims_namespace (DDN: claims.jwt.hasura.io)"},
 			{Name: "claims_format", Default: "json", Enum: []string{"json", "stringified_json"},
 				Stringify: map[string]string{"stringified_json": "claims"},
