@@ -157,6 +157,10 @@ var fuzzPresetCases = []fuzzPresetCase{
 		Claims: map[string][]string{"login": {"{a}"}, "email": {"{b}"}, "name": {"{c}"}, "groups": {"sre", "{a}"}, "role": {"Viewer"}}}},
 	{preset: "cube", alg: "HS256", cfg: Config{Claims: map[string][]string{"tenant_id": {"{a}"}, "user_id": {"{b}"}, "groups": {"{c}"}},
 		Types: map[string]Type{"user_id": Int, "groups": JSON}}},
+	{preset: "canny", alg: "HS256", cfg: Config{Options: map[string]string{"answer": "redirect", "company_id": "553c3ef8"},
+		Claims: map[string][]string{"email": {"user-{user}@example.com"}, "name": {"{a}"}, "customFields": {`{"plan":"{b}"}`}}},
+		base: map[string]Value{"companyID": S("553c3ef8"), "redirect": S("https://acme.canny.io/")}},
+	{preset: "frill", alg: "HS256", cfg: Config{Claims: map[string][]string{"email": {"{a}"}, "name": {"{b}"}}}},
 }
 
 // fields lists the request fields a preset reads: every Claim.Param, the

@@ -92,6 +92,11 @@ func init() {
 				in{"alg": "HS256", "sub": "u_1001", "context": in{"tenant_id": "acme", "user_id": 42}}},
 			{"cube", "ES256 with kid for CUBEJS_JWK_URL", tokens.Config{Signer: e.ec, Header: kid, Claims: map[string][]string{"tenant_id": {"acme"}}},
 				"u_1001", nil, in{"alg": "ES256", "kid": kidB, "sub": "u_1001", "context": in{"tenant_id": "acme"}}},
+			{"canny", "the widget's ssoToken", tokens.Config{Claims: map[string][]string{"email": {"alice@example.com"}, "name": {"Alice"},
+				"avatarURL": {"https://example.com/a.png"}}}, "u_1001", nil,
+				in{"alg": "HS256", "id": "u_1001", "email": "alice@example.com", "name": "Alice"}},
+			{"frill", "the widget's ssoToken", tokens.Config{Claims: map[string][]string{"email": {"alice@example.com"}, "name": {"Alice"}}},
+				"u_1001", nil, in{"alg": "HS256", "id": "u_1001", "email": "alice@example.com", "name": "Alice"}},
 		}
 		var out []Vector
 		for _, j := range jobs {
