@@ -152,7 +152,7 @@ var fuzzPresetCases = []fuzzPresetCase{
 		Claims: map[string][]string{"email": {"user-{user}@example.com"}, "first_name": {"{a}"}, "groups": {"{c}"}, "account_id": {"{b}"}}},
 		base: map[string]Value{"response": S("json"), "return_to": S("/dashboard/1")}},
 	{preset: "onesignal", alg: "ES256", cfg: Config{Key: "8250eaf6-1a58-489e-b136-7c74a864b434",
-		Claims: map[string][]string{"subscriptions": {`[{"type":"Email","token":"{a}"},{"type":"SMS","token":"{b}"}]`}, "identity.crm_id": {"{c}"}}}},
+		Claims: map[string][]string{"subscriptions": {`[{"type":"Email","token":"mail-{a}"},{"type":"SMS","token":"+1{b}"}]`}, "identity.crm_id": {"{c}"}}}},
 	{preset: "grafana", alg: "RS256", cfg: Config{Header: map[string]string{"kid": "g-1"},
 		Claims: map[string][]string{"login": {"{a}"}, "email": {"{b}"}, "name": {"{c}"}, "groups": {"sre", "{a}"}, "role": {"Viewer"}}}},
 	{preset: "cube", alg: "HS256", cfg: Config{Claims: map[string][]string{"tenant_id": {"{a}"}, "user_id": {"{b}"}, "groups": {"{c}"}},
