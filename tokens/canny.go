@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	_ "embed"
 	"errors"
 	"net/http"
 	"net/url"
@@ -119,11 +120,19 @@ var cannyEnvelope = Envelope{
 	},
 }
 
+//go:embed guides/canny.md
+var cannyGuide string
+
 func init() {
 	name := Limits{MaxLen: 256, Chars: printable}
 	Register(&Preset{
 		Name:    "canny",
 		Summary: "Canny SSO token: {ssoToken} for the widget, or the SSO redirect to canny.io",
+		Guide:   cannyGuide,
+		Sources: []string{
+			"https://developers.canny.io/install/widget/sso",
+			"https://help.canny.io/en/articles/1961021-setting-up-a-single-sign-on-sso-redirect",
+		},
 		Claims: []Claim{
 			{Name: "avatarURL", Type: String, Limits: Limits{MaxLen: 2048, Chars: printable, Prefixes: []string{"https://", "http://"}},
 				Doc: "the user's picture, a public URL (optional, preferred)"},

@@ -1,6 +1,9 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
 // Convex custom JWT provider token. Sources: get-convex/convex-backend
 // npm-packages/docs/docs/auth/advanced/custom-jwt.mdx
@@ -33,11 +36,20 @@ import "time"
 //   - ttl: 1 hour by default, 1 minute to 24 hours (Convex sets no limit;
 //     clients refresh before exp).
 
+//go:embed guides/convex.md
+var convexGuide string
+
 func init() {
 	answer, envelope := jsonOrText("token")
 	Register(&Preset{
-		Name:               "convex",
-		Summary:            "Convex custom JWT (customJwt provider): RS256 or ES256 with kid, for ConvexProviderWithAuth's fetchAccessToken",
+		Name:    "convex",
+		Summary: "Convex custom JWT (customJwt provider): RS256 or ES256 with kid, for ConvexProviderWithAuth's fetchAccessToken",
+		Guide:   convexGuide,
+		Sources: []string{
+			"https://docs.convex.dev/auth/advanced/custom-jwt",
+			"https://docs.convex.dev/auth/advanced/custom-auth",
+			"https://github.com/get-convex/convex-backend/blob/0509716c/npm-packages/docs/docs/auth/advanced/custom-jwt.mdx",
+		},
 		Algorithms:         []string{"RS256", "ES256"},
 		RequireHeader:      []string{"kid"},
 		FreeForm:           true,

@@ -1,6 +1,9 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
 // Cube (Cube.js) API token. Sources: cube-js/cube
 // packages/cubejs-api-gateway/src/gateway.ts (the token from
@@ -31,11 +34,20 @@ import "time"
 //     and set `kid`.
 //   - ttl: 1 hour by default, 1 minute to 30 days (Cube sets none).
 
+//go:embed guides/cube.md
+var cubeGuide string
+
 func init() {
 	text := Limits{MaxLen: 2048, Chars: printable}
 	Register(&Preset{
-		Name:               "cube",
-		Summary:            "Cube API token: the security context for queryRewrite and access policies (HS256 CUBEJS_API_SECRET, or RS/ES with a JWKS)",
+		Name:    "cube",
+		Summary: "Cube API token: the security context for queryRewrite and access policies (HS256 CUBEJS_API_SECRET, or RS/ES with a JWKS)",
+		Guide:   cubeGuide,
+		Sources: []string{
+			"https://cube.dev/docs/product/auth/methods/jwt",
+			"https://cube.dev/docs/product/auth/context",
+			"https://github.com/cube-js/cube/blob/f49302e2fc0950d5adb040b9e236895460a94e26/packages/cubejs-api-gateway/src/gateway.ts",
+		},
 		Algorithms:         []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"},
 		FreeForm:           true,
 		FreeFormPrivileged: true,

@@ -1,6 +1,9 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
 // Frill SSO token. Sources: help.frill.co/article/65-sso-implementation
 // (the server signs {email, id, name} with the Frill SSO key:
@@ -22,11 +25,19 @@ import "time"
 //     tokens, refuses an expired one). 1 hour by default, 1 minute to 30
 //     days; iat as jsonwebtoken adds it.
 
+//go:embed guides/frill.md
+var frillGuide string
+
 func init() {
 	name := Limits{MaxLen: 256, Chars: printable}
 	Register(&Preset{
 		Name:    "frill",
 		Summary: "Frill SSO token, answered {ssoToken} for the widget",
+		Guide:   frillGuide,
+		Sources: []string{
+			"https://help.frill.co/article/65-sso-implementation",
+			"https://developers.frill.co",
+		},
 		Claims: []Claim{
 			{Name: "email", Type: String, Privileged: true, Required: true, Limits: Limits{MaxLen: 320, Chars: printable},
 				Doc: "the user's email, from a trusted placeholder ({http.auth.user.email})"},

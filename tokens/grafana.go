@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	_ "embed"
 	"errors"
 	"net/http"
 	"strings"
@@ -97,11 +98,19 @@ var grafanaEnvelope = Envelope{
 	},
 }
 
+//go:embed guides/grafana.md
+var grafanaGuide string
+
 func init() {
 	text := Limits{MaxLen: 2048, Chars: printable}
 	Register(&Preset{
 		Name:    "grafana",
 		Summary: "Grafana [auth.jwt] token: inject it as header_name before reverse_proxy, or redirect with url_login",
+		Guide:   grafanaGuide,
+		Sources: []string{
+			"https://grafana.com/docs/grafana/latest/setup-grafana/configure-security/configure-authentication/jwt/",
+			"https://github.com/grafana/grafana/blob/24407334/docs/sources/setup-grafana/configure-access/configure-authentication/jwt/index.md",
+		},
 		Algorithms: []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
 			"HS256", "HS384", "HS512"},
 		FreeForm:           true,

@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	_ "embed"
 	"fmt"
 	"strings"
 	"time"
@@ -92,11 +93,20 @@ func hasuraCheck(c *Compiled) error {
 	return nil
 }
 
+//go:embed guides/hasura.md
+var hasuraGuide string
+
 func init() {
 	role := Limits{MaxLen: 256, Chars: printable}
 	Register(&Preset{
-		Name:               "hasura",
-		Summary:            "Hasura GraphQL Engine JWT (v2, DDN): x-hasura-* session variables in a namespace (option namespace, claims_format)",
+		Name:    "hasura",
+		Summary: "Hasura GraphQL Engine JWT (v2, DDN): x-hasura-* session variables in a namespace (option namespace, claims_format)",
+		Guide:   hasuraGuide,
+		Sources: []string{
+			"https://hasura.io/docs/2.0/auth/authentication/jwt/",
+			"https://hasura.io/docs/3.0/auth/jwt/jwt-mode",
+			"https://github.com/hasura/graphql-engine/blob/083f5a51/docs/docs/auth/authentication/jwt.mdx",
+		},
 		Algorithms:         []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA"},
 		FreeForm:           true,
 		FreeFormPrivileged: true,

@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	_ "embed"
 	"fmt"
 	"net/url"
 	"strings"
@@ -76,11 +77,21 @@ var jitsiEnvelope = Envelope{
 	},
 }
 
+//go:embed guides/jitsi.md
+var jitsiGuide string
+
 func init() {
 	user := Limits{MaxLen: 256, Chars: printable}
 	Register(&Preset{
-		Name:               "jitsi",
-		Summary:            "self-hosted Jitsi Meet token (Prosody token auth): app_secret HS256, or ASAP RS256 with kid; answered with the meeting URL",
+		Name:    "jitsi",
+		Summary: "self-hosted Jitsi Meet token (Prosody token auth): app_secret HS256, or ASAP RS256 with kid; answered with the meeting URL",
+		Guide:   jitsiGuide,
+		Sources: []string{
+			"https://github.com/jitsi/lib-jitsi-meet/blob/0186f97e/doc/tokens.md",
+			"https://github.com/jitsi/jitsi-meet/blob/0c48e205/resources/prosody-plugins/token/util.lib.lua",
+			"https://github.com/jitsi/jitsi-meet/blob/287058a4/resources/prosody-plugins/luajwtjitsi.lib.lua",
+			"https://github.com/jitsi-contrib/prosody-plugins/blob/0c7a732929082874c0f69689e653c5dd9be903f4/token_affiliation/mod_token_affiliation.lua",
+		},
 		Algorithms:         []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512"},
 		RequiresKey:        true,
 		KeyDoc:             "Prosody's app_id (one of asap_accepted_issuers), written as iss",

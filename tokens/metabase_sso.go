@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	_ "embed"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -105,11 +106,20 @@ var metabaseSSOEnvelope = Envelope{
 	},
 }
 
+//go:embed guides/metabase_sso.md
+var metabaseSsoGuide string
+
 func init() {
 	name := Limits{MaxLen: 256, Chars: printable}
 	Register(&Preset{
-		Name:               "metabase_sso",
-		Summary:            "Metabase JWT SSO (full-app embedding and the modular embedding SDK): {jwt} for ?response=json, else 302 to /auth/sso",
+		Name:    "metabase_sso",
+		Summary: "Metabase JWT SSO (full-app embedding and the modular embedding SDK): {jwt} for ?response=json, else 302 to /auth/sso",
+		Guide:   metabaseSsoGuide,
+		Sources: []string{
+			"https://www.metabase.com/docs/latest/people-and-groups/authenticating-with-jwt",
+			"https://www.metabase.com/docs/latest/embedding/authentication",
+			"https://github.com/metabase/metabase/blob/00bcab5a/enterprise/backend/src/metabase_enterprise/sso/integrations/jwt.clj",
+		},
 		FreeForm:           true,
 		FreeFormPrivileged: true,
 		Claims: []Claim{

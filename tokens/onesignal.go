@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	_ "embed"
 	"encoding/json"
 	"strings"
 	"time"
@@ -74,10 +75,17 @@ func onesignalFinish(m *Mint) *Error {
 	return nil
 }
 
+//go:embed guides/onesignal.md
+var onesignalGuide string
+
 func init() {
 	Register(&Preset{
-		Name:               "onesignal",
-		Summary:            "OneSignal identity verification JWT (ES256) for OneSignal.login(externalId, jwt), answered as {jwt}",
+		Name:    "onesignal",
+		Summary: "OneSignal identity verification JWT (ES256) for OneSignal.login(externalId, jwt), answered as {jwt}",
+		Guide:   onesignalGuide,
+		Sources: []string{
+			"https://documentation.onesignal.com/docs/identity-verification",
+		},
 		Algorithms:         []string{"ES256"},
 		RequiresKey:        true,
 		KeyDoc:             "the OneSignal App ID, written as iss",

@@ -1,6 +1,9 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
 // PostgREST JWT, for role switching. Sources: PostgREST/postgrest
 // docs/references/auth.rst (the role claim picks the database role for
@@ -28,10 +31,19 @@ import "time"
 //     default, 1 minute to 30 days. The secret's 32-character minimum is
 //     PostgREST's, checked when it starts.
 
+//go:embed guides/postgrest.md
+var postgrestGuide string
+
 func init() {
 	Register(&Preset{
-		Name:               "postgrest",
-		Summary:            "PostgREST JWT: the database role to switch to, and claims SQL reads (HS256 secret of 32+ characters, or RS/ES with its JWK)",
+		Name:    "postgrest",
+		Summary: "PostgREST JWT: the database role to switch to, and claims SQL reads (HS256 secret of 32+ characters, or RS/ES with its JWK)",
+		Guide:   postgrestGuide,
+		Sources: []string{
+			"https://docs.postgrest.org/en/latest/references/auth.html",
+			"https://docs.postgrest.org/en/latest/references/configuration.html",
+			"https://github.com/PostgREST/postgrest/blob/48346789/src/library/PostgREST/Auth/Jwt.hs",
+		},
 		Algorithms:         []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"},
 		FreeForm:           true,
 		FreeFormPrivileged: true,

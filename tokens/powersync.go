@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	_ "embed"
 	"fmt"
 	"strings"
 	"time"
@@ -61,11 +62,20 @@ func powersyncFinish(m *Mint) *Error {
 	return nil
 }
 
+//go:embed guides/powersync.md
+var powersyncGuide string
+
 func init() {
 	text := Limits{MaxLen: 2048, Chars: printable}
 	Register(&Preset{
-		Name:               "powersync",
-		Summary:            "PowerSync custom auth token with kid, answered as fetchCredentials' {endpoint, token}",
+		Name:    "powersync",
+		Summary: "PowerSync custom auth token with kid, answered as fetchCredentials' {endpoint, token}",
+		Guide:   powersyncGuide,
+		Sources: []string{
+			"https://docs.powersync.com/configuration/auth/custom",
+			"https://github.com/powersync-ja/powersync-service/blob/332d6495/packages/service-core/src/auth/KeyStore.ts",
+			"https://github.com/powersync-ja/powersync-nodejs-backend-todolist-demo/blob/b430a46a/src/api/auth.js",
+		},
 		Algorithms:         []string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA", "HS256"},
 		RequireHeader:      []string{"kid"},
 		FreeForm:           true,

@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	_ "embed"
 	"encoding/json"
 	"strings"
 	"time"
@@ -82,11 +83,22 @@ func supabaseFinish(m *Mint) *Error {
 
 const supabaseNilSession = "00000000-0000-0000-0000-000000000000"
 
+//go:embed guides/supabase.md
+var supabaseGuide string
+
 func init() {
 	text := Limits{MaxLen: 2048, Chars: printable}
 	Register(&Preset{
-		Name:       "supabase",
-		Summary:    "Supabase user access token for the Data API, Storage and Realtime (legacy JWT secret, or an imported ES256/RS256 key with kid)",
+		Name:    "supabase",
+		Summary: "Supabase user access token for the Data API, Storage and Realtime (legacy JWT secret, or an imported ES256/RS256 key with kid)",
+		Guide:   supabaseGuide,
+		Sources: []string{
+			"https://supabase.com/docs/guides/auth/jwts",
+			"https://supabase.com/docs/guides/auth/jwt-fields",
+			"https://supabase.com/docs/guides/auth/signing-keys",
+			"https://github.com/supabase/auth/blob/bc32168e/internal/tokens/service.go",
+			"https://github.com/supabase/auth/blob/bc32168e/internal/api/auth.go",
+		},
 		Algorithms: []string{"HS256", "ES256", "RS256"},
 		Claims: []Claim{
 			{Name: "iss", Type: String, Privileged: true, Limits: text,

@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -147,12 +148,22 @@ func supersetRLS(v Value) (Value, string) {
 	return v, ""
 }
 
+//go:embed guides/superset_guest.md
+var supersetGuestGuide string
+
 func init() {
 	answer, envelope := jsonOrText("token")
 	name := Limits{MaxLen: 256, Chars: printable}
 	Register(&Preset{
-		Name:       "superset_guest",
-		Summary:    "Apache Superset embedded-dashboard guest token (GUEST_TOKEN_JWT_SECRET), for embedDashboard's fetchGuestToken",
+		Name:    "superset_guest",
+		Summary: "Apache Superset embedded-dashboard guest token (GUEST_TOKEN_JWT_SECRET), for embedDashboard's fetchGuestToken",
+		Guide:   supersetGuestGuide,
+		Sources: []string{
+			"https://github.com/apache/superset/blob/bef6a4f65bc15ec59e2f6e48439d67c07719fed0/superset/security/manager.py",
+			"https://github.com/apache/superset/blob/0067f51a/superset/security/guest_token.py",
+			"https://github.com/apache/superset/blob/60ad5614e96ae2e6a5ae0560ee263a82f5f86f09/superset/security/api.py",
+			"https://github.com/apache/superset/blob/01faace0/superset-embedded-sdk/src/index.ts",
+		},
 		Algorithms: []string{"HS256", "HS384", "HS512"},
 		Claims: []Claim{
 			{Name: "user", Type: Object, Required: true, Doc: "the guest user (always written)"},
