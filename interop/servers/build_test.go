@@ -145,13 +145,19 @@ func buildEnv(extra ...string) []string {
 	return append(os.Environ(), append([]string{"GOWORK=off", "GOTOOLCHAIN=local"}, extra...)...)
 }
 
+// goCmd runs go with args and logs its wall and CPU time (the machine
+// may be shared; CPU time says what the build costs).
 func goCmd(t *testing.T, dir string, env []string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("go", args...)
 	cmd.Dir, cmd.Env = dir, env
-	if out, err := cmd.CombinedOutput(); err != nil {
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("go %s (in %s): %v\n%s", strings.Join(args, " "), dir, err, tail(string(out), 40))
 	}
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	t.Logf("go %s %s: %s, CPU %s", args[0], args[1], time.Since(start).Round(time.Second), cpu.Round(time.Second))
 }
 
 // repoRoot is the plugin module's folder, two levels up.
