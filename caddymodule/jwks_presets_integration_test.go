@@ -1,6 +1,11 @@
 package caddymodule
 
 import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -96,5 +101,59 @@ http://localhost:9080 {
 		if c["sub"] != "u1" {
 			t.Errorf("%s: sub %v", route, c["sub"])
 		}
+	}
+
+	// jose, as the providers' Node backends verify: the remote JWKS by URL,
+	// the issuer and audience where the provider checks them.
+	node := joseRunner(t)
+	checks := map[string]map[string]any{}
+	for route, tok := range toks {
+		checks[route] = map[string]any{"token": tok, "algorithms": []string{"ES256"}}
+	}
+	checks["convex"]["issuer"], checks["convex"]["audience"] = withPorts("http://localhost:9080"), "my-app"
+	checks["powersync"]["audience"] = "https://abc.powersync.journeyapps.com"
+	// A token the JWKS does not know must fail, or the check proves nothing.
+	checks["tampered"] = map[string]any{"token": toks["convex"][:len(toks["convex"])-4] + "AAAA", "algorithms": []string{"ES256"}}
+	in, _ := json.Marshal(checks)
+	cmd := node("published_jwks.mjs", base+"/.well-known/jwks.json")
+	cmd.Stdin = strings.NewReader(string(in))
+	out, _ := cmd.CombinedOutput()
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	for _, l := range lines {
+		t.Log("jose: " + l)
+	}
+	for route := range checks {
+		want := "ok   " + route + ":"
+		if route == "tampered" {
+			want = "FAIL tampered:"
+		}
+		found := false
+		for _, l := range lines {
+			found = found || strings.HasPrefix(l, want)
+		}
+		if !found {
+			t.Errorf("jose did not report %q; output:\n%s", want, out)
+		}
+	}
+}
+
+// joseRunner returns a command maker for the scripts in interop/node, whose
+// node_modules interop/run installs (npm ci). Without them the test skips,
+// unless TOKENMINT_REQUIRE_JOSE is set (.ci/issuer-test sets it).
+func joseRunner(t *testing.T) func(script string, args ...string) *exec.Cmd {
+	t.Helper()
+	dir, _ := filepath.Abs(filepath.Join("..", "interop", "node"))
+	_, err := os.Stat(filepath.Join(dir, "node_modules", "jose"))
+	node, lookErr := exec.LookPath("node")
+	if err != nil || lookErr != nil {
+		if os.Getenv("TOKENMINT_REQUIRE_JOSE") != "" {
+			t.Fatalf("node or interop/node/node_modules/jose is missing (run interop/run first): %v %v", err, lookErr)
+		}
+		t.Skip("interop/node has no node_modules (interop/run installs them); .ci/issuer-test runs this with jose")
+	}
+	return func(script string, args ...string) *exec.Cmd {
+		cmd := exec.Command(node, append([]string{filepath.Join(dir, script)}, args...)...)
+		cmd.Dir = dir
+		return cmd
 	}
 }
