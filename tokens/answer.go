@@ -1,6 +1,9 @@
 package tokens
 
-import "errors"
+import (
+	"errors"
+	"net/http"
+)
 
 // jsonOrText returns the option `answer json|text` and its envelope, for
 // presets whose client hook is a function that must resolve to the bare
@@ -40,3 +43,37 @@ func kidForKeyPair(c *Compiled) error {
 }
 
 var errKIDForKeyPair = errors.New("a token signed with a private key needs the header's kid: set `kid <key id>` to the id the verifier knows the public key by")
+
+// tokenOrRedirect is the envelope of presets that hand the token to a page
+// or send the browser on with it (`option answer ... redirect`): redirect
+// answers 302 with Location = url(t) and {"url": ...}; any other answer
+// {"<field>": "<token>"} (and, with withURL, the url beside it).
+func tokenOrRedirect(field string, withURL bool, url func(*Minted) string) Envelope {
+	key := appendKey(nil, field)
+	return Envelope{
+		Token: func(dst []byte, t *Minted) []byte {
+			dst = append(dst, '{')
+			if t.Option("answer") != "redirect" {
+				dst = appendString(append(dst, key...), t.Token)
+				if !withURL {
+					return append(dst, '}')
+				}
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `"url":`...)
+			dst = appendString(dst, url(t))
+			return append(dst, '}')
+		},
+		StatusFor: func(t *Minted) int {
+			if t.Option("answer") == "redirect" {
+				return http.StatusFound
+			}
+			return http.StatusOK
+		},
+		Headers: func(t *Minted, set func(name, value string)) {
+			if t.Option("answer") == "redirect" {
+				set("Location", url(t))
+			}
+		},
+	}
+}

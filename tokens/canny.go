@@ -3,7 +3,6 @@ package tokens
 import (
 	_ "embed"
 	"errors"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -95,30 +94,11 @@ func cannyURL(t *Minted) string {
 	return cannySSO + "?" + q.Encode()
 }
 
-var cannyEnvelope = Envelope{
-	Echo: []string{"redirect"},
-	Token: func(dst []byte, t *Minted) []byte {
-		if t.Option("answer") == "redirect" {
-			dst = append(dst, `{"url":`...)
-			dst = appendString(dst, cannyURL(t))
-			return append(dst, '}')
-		}
-		dst = append(dst, `{"ssoToken":`...)
-		dst = appendString(dst, t.Token)
-		return append(dst, '}')
-	},
-	StatusFor: func(t *Minted) int {
-		if t.Option("answer") == "redirect" {
-			return http.StatusFound
-		}
-		return http.StatusOK
-	},
-	Headers: func(t *Minted, set func(name, value string)) {
-		if t.Option("answer") == "redirect" {
-			set("Location", cannyURL(t))
-		}
-	},
-}
+var cannyEnvelope = func() Envelope {
+	e := tokenOrRedirect("ssoToken", false, cannyURL)
+	e.Echo = []string{"redirect"}
+	return e
+}()
 
 //go:embed guides/canny.md
 var cannyGuide string

@@ -3,7 +3,6 @@ package tokens
 import (
 	_ "embed"
 	"errors"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -74,29 +73,7 @@ func grafanaURL(t *Minted) string {
 	return u + sep + "auth_token=" + t.Token
 }
 
-var grafanaEnvelope = Envelope{
-	Token: func(dst []byte, t *Minted) []byte {
-		if t.Option("answer") == "redirect" {
-			dst = append(dst, `{"url":`...)
-			dst = appendString(dst, grafanaURL(t))
-			return append(dst, '}')
-		}
-		dst = append(dst, `{"token":`...)
-		dst = appendString(dst, t.Token)
-		return append(dst, '}')
-	},
-	StatusFor: func(t *Minted) int {
-		if t.Option("answer") == "redirect" {
-			return http.StatusFound
-		}
-		return http.StatusOK
-	},
-	Headers: func(t *Minted, set func(name, value string)) {
-		if t.Option("answer") == "redirect" {
-			set("Location", grafanaURL(t))
-		}
-	},
-}
+var grafanaEnvelope = tokenOrRedirect("token", false, grafanaURL)
 
 //go:embed guides/grafana.md
 var grafanaGuide string

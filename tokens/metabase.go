@@ -3,7 +3,6 @@ package tokens
 import (
 	_ "embed"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -57,31 +56,19 @@ func metabaseURL(dst []byte, t *Minted) []byte {
 	return dst
 }
 
-var metabaseEnvelope = Envelope{
-	Token: func(dst []byte, t *Minted) []byte {
-		u := string(metabaseURL(nil, t))
-		dst = append(dst, '{')
-		if t.Option("answer") == "json" {
-			dst = append(dst, `"token":`...)
-			dst = appendString(dst, t.Token)
-			dst = append(dst, ',')
+// metabaseEnvelope: json {"token", "url"}, url {"url"}, redirect a 302.
+var metabaseEnvelope = func() Envelope {
+	url := func(t *Minted) string { return string(metabaseURL(nil, t)) }
+	e := tokenOrRedirect("token", true, url)
+	asJSON := e.Token
+	e.Token = func(dst []byte, t *Minted) []byte {
+		if t.Option("answer") == "url" {
+			return append(appendString(append(dst, `{"url":`...), url(t)), '}')
 		}
-		dst = append(dst, `"url":`...)
-		dst = appendString(dst, u)
-		return append(dst, '}')
-	},
-	StatusFor: func(t *Minted) int {
-		if t.Option("answer") == "redirect" {
-			return http.StatusFound
-		}
-		return http.StatusOK
-	},
-	Headers: func(t *Minted, set func(name, value string)) {
-		if t.Option("answer") == "redirect" {
-			set("Location", string(metabaseURL(nil, t)))
-		}
-	},
-}
+		return asJSON(dst, t)
+	}
+	return e
+}()
 
 // metabaseFinish refuses a token without its resource: a configured
 // placeholder id that rendered empty.
