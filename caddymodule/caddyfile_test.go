@@ -2,10 +2,11 @@ package caddymodule
 
 import (
 	"encoding/json"
-	"github.com/tokenmint/caddy-tokenmint/tokens"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tokenmint/caddy-tokenmint/tokens"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig"
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
@@ -15,6 +16,25 @@ func adapt(t *testing.T, caddyfile string) (string, error) {
 	t.Helper()
 	out, _, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(caddyfile), map[string]any{"filename": "Caddyfile"})
 	return string(out), err
+}
+
+// wantAdaptError adapts caddyfile and fails unless the error points at
+// line ("Caddyfile:N") and says every one of want.
+func wantAdaptError(t *testing.T, caddyfile, line string, want ...string) {
+	t.Helper()
+	_, err := adapt(t, caddyfile)
+	if err == nil {
+		t.Fatalf("adapt succeeded, want an error at %s", line)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, line) {
+		t.Errorf("error %q does not point at %s", msg, line)
+	}
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error %q does not say %q", msg, w)
+		}
+	}
 }
 
 // site wraps a provider_token block so that the directive starts on line 3.
@@ -104,21 +124,7 @@ func TestBadCaddyfiles(t *testing.T) {
 			[]string{"only {env.*} and {file.*}"}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := adapt(t, site(c.block))
-			if err == nil {
-				t.Fatalf("adapt succeeded, want an error at %s", c.line)
-			}
-			msg := err.Error()
-			if !strings.Contains(msg, c.line) {
-				t.Errorf("error %q does not point at %s", msg, c.line)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error %q does not say %q", msg, w)
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { wantAdaptError(t, site(c.block), c.line, c.want...) })
 	}
 }
 

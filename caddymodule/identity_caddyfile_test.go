@@ -62,21 +62,7 @@ func TestBadIdentityCaddyfiles(t *testing.T) {
 			[]string{"is plain http"}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := adapt(t, site(c.block))
-			if err == nil {
-				t.Fatalf("adapt succeeded, want an error at %s", c.line)
-			}
-			msg := err.Error()
-			if !strings.Contains(msg, c.line) {
-				t.Errorf("error %q does not point at %s", msg, c.line)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error %q does not say %q", msg, w)
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { wantAdaptError(t, site(c.block), c.line, c.want...) })
 	}
 }
 
