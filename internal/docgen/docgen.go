@@ -44,7 +44,11 @@ func Generate(root string) (map[string][]byte, error) {
 		}
 		pages[name+".md"] = Page(&info, routes[name], endpoints[name])
 	}
-	pages["README.md"] = Index(infos)
+	checks := map[string]Checks{}
+	for _, p := range infos {
+		checks[p.Name] = findChecks(root, p.Name)
+	}
+	pages["README.md"] = Index(infos, checks)
 	return pages, nil
 }
 
@@ -239,7 +243,7 @@ func Page(p *tokens.PresetInfo, routes []Route, calls []Call) []byte {
 }
 
 // Index renders docs/presets/README.md: a table of every preset.
-func Index(infos []tokens.PresetInfo) []byte {
+func Index(infos []tokens.PresetInfo, checks map[string]Checks) []byte {
 	sort.Slice(infos, func(i, j int) bool { return infos[i].Name < infos[j].Name })
 	var b bytes.Buffer
 	b.WriteString("# Preset reference\n\n")
@@ -248,13 +252,17 @@ func Index(infos []tokens.PresetInfo) []byte {
 		"preset reads, then its claims (types, sources, limits), request contract and answers.\n" +
 		"`caddy provider-token presets <name>` prints the reference part from the binary (`--json` adds\n" +
 		"the guide).\n\n")
-	b.WriteString("| preset | token | algorithm | default ttl |\n|---|---|---|---|\n")
+	b.WriteString("Checked by: *golden*, a test that pins the whole header and payload; *real Caddy*, a contract\n" +
+		"test through a real Caddy from Caddyfile text; the provider's own SDK (or `jose` against the claim\n" +
+		"schema) in interop/; a real provider server in interop/servers/. The column lists the tests that\n" +
+		"exist in the tree.\n\n")
+	b.WriteString("| preset | token | algorithm | default ttl | checked by |\n|---|---|---|---|---|\n")
 	for _, p := range infos {
 		ttl := "none"
 		if p.TTL != nil {
 			ttl = p.TTL.Default
 		}
-		fmt.Fprintf(&b, "| [`%s`](%s.md) | %s | %s | %s |\n", p.Name, p.Name, cell(p.Summary), algText(p.Algorithms), ttl)
+		fmt.Fprintf(&b, "| [`%s`](%s.md) | %s | %s | %s | %s |\n", p.Name, p.Name, cell(p.Summary), algText(p.Algorithms), ttl, checks[p.Name])
 	}
 	return b.Bytes()
 }
@@ -297,4 +305,82 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// Checks lists the tests that exercise a preset, found in the tree: the
+// golden tests (tokens/), the real-Caddy contract tests (caddymodule/), the
+// providers' own SDKs and jose (interop/), and real servers
+// (interop/servers/). The index's "checked by" column is what exists, not
+// what anyone claims.
+type Checks struct {
+	Golden  bool
+	Caddy   bool
+	SDKs    []string // npm or Go packages of the provider's own SDK, or "jose"
+	Servers []string // real servers that accept the tokens
+}
+
+func findChecks(root, preset string) Checks {
+	var c Checks
+	quoted := []string{`"` + preset + `"`, `'` + preset + `'`}
+	directive := regexp.MustCompile(`provider_token ` + regexp.QuoteMeta(preset) + `[ \n{]`)
+	grepFiles := func(glob string, match func(string) bool) []string {
+		files, _ := filepath.Glob(filepath.Join(root, glob))
+		var out []string
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err == nil && match(string(b)) {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	hasQuoted := func(s string) bool { return strings.Contains(s, quoted[0]) || strings.Contains(s, quoted[1]) }
+	c.Golden = len(grepFiles("tokens/*_test.go", func(s string) bool {
+		return strings.Contains(s, "func TestGolden") || strings.Contains(s, "golden(") || strings.Contains(s, "goldenKey(")
+	})) > 0 && len(grepFiles("tokens/*_test.go", hasQuoted)) > 0
+	c.Caddy = len(grepFiles("caddymodule/*_integration_test.go", directive.MatchString)) > 0
+	sdks := map[string]bool{}
+	importRE := regexp.MustCompile(`from '([^'.][^']*)'`)
+	usesVectors := func(s string) bool {
+		return strings.Contains(s, "vectors(") && (strings.Contains(s, quoted[0]) || strings.Contains(s, quoted[1]))
+	}
+	for _, f := range grepFiles("interop/node/*.test.mjs", usesVectors) {
+		b, _ := os.ReadFile(f)
+		for _, m := range importRE.FindAllStringSubmatch(string(b), -1) {
+			if !strings.HasPrefix(m[1], "node:") {
+				sdks[m[1]] = true
+			}
+		}
+	}
+	goSDK := map[string]string{"livekit": "livekit/protocol", "twilio": "twilio-go", "stream": "@stream-io/node-sdk (vectors)"}
+	if sdk, ok := goSDK[preset]; ok && len(grepFiles("interop/"+preset+"_test.go", func(string) bool { return true })) > 0 {
+		sdks[sdk] = true
+	}
+	for s := range sdks {
+		c.SDKs = append(c.SDKs, s)
+	}
+	sort.Strings(c.SDKs)
+	for _, f := range grepFiles("interop/servers/*_test.go", directive.MatchString) {
+		name := strings.TrimSuffix(filepath.Base(f), "_test.go")
+		c.Servers = append(c.Servers, map[string]string{"centrifugo": "Centrifugo", "livekit": "LiveKit server", "mercure": "Mercure hub"}[name])
+	}
+	return c
+}
+
+// String writes the checks for the index's table.
+func (c Checks) String() string {
+	var parts []string
+	if c.Golden {
+		parts = append(parts, "golden")
+	}
+	if c.Caddy {
+		parts = append(parts, "real Caddy")
+	}
+	if len(c.SDKs) > 0 {
+		parts = append(parts, "`"+strings.Join(c.SDKs, "`, `")+"`")
+	}
+	if len(c.Servers) > 0 {
+		parts = append(parts, "accepted by a real "+strings.Join(c.Servers, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
