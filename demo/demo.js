@@ -1,129 +1,48 @@
-// tokenmint demo page: one card per endpoint of Caddyfile.example. Each
-// button sends the request that provider's own front end (or the sample
-// its docs point to) sends, and shows the answer with the token decoded.
-// No framework, nothing fetched from outside this origin.
-'use strict';
+// tokenmint demo page: a card per entry of endpoints.json (demo/README.md),
+// in collapsible groups. Each card sends the request that provider's own
+// front end (or the sample its docs point to) sends, and shows the answer
+// with the token decoded. endpoints.mjs builds the requests and finds the
+// tokens, for this page and for the checks alike. No framework, nothing
+// fetched from outside this origin.
+import { decodeJWT, parse, place, request, sessionId, tokenIn } from './endpoints.mjs';
 
 // The page knows no secret. /demo/config.json (a Caddy "respond") gives the
 // logged-in user and dataBridges' public app key, which the dataBridges
 // client sends as "dbappkey" by design.
 const config = { user: '', databridges_app_key: '' };
 
-const json = { 'Content-Type': 'application/json' };
+// ---- the URL-credentials case --------------------------------------------------
 
-// A dataBridges-style session id (the client library makes its own; any
-// opaque string works for the demo).
-function sessionId() {
-	const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-	const bytes = crypto.getRandomValues(new Uint8Array(21));
-	return Array.from(bytes, (b) => abc[b % abc.length]).join('');
+// Opened as http://user:pw@host/, the document's URL keeps the login, and
+// fetch() refuses every request whose URL (relative ones included) holds
+// credentials: say so, and link to the address without them. Chrome hides
+// the login from location.href, so the first failed fetch() tells too.
+function credentialsInURL() {
+	return [location.href, document.baseURI].some((href) => {
+		const u = new URL(href);
+		return u.username !== '' || u.password !== '';
+	});
 }
 
-// Each endpoint: what it is, the request its provider's front end sends,
-// and where the token is in the answer.
-const ENDPOINTS = [
-	{
-		id: 'hms_app',
-		title: '100ms app token',
-		about: "As a front end calls the 100ms sample backend's POST /app-token: JSON {room_id, role} " +
-			'(it parses JSON bodies only). user_id is the logged-in user; the token goes to ' +
-			'hmsActions.join({authToken}).',
-		request: () => ({
-			method: 'POST', url: '/hms/auth-token', headers: json,
-			body: JSON.stringify({ room_id: '633fcdd84208780bf665346a', role: 'guest' }),
-		}),
-		token: (j) => j && j.token,
-	},
-	{
-		id: 'hms_management',
-		title: '100ms management token',
-		about: "For your server's calls to the 100ms REST API, not for browsers: keep it on " +
-			'your servers. Asked for here (an empty POST) only to show it.',
-		request: () => ({ method: 'POST', url: '/hms/management-token' }),
-		token: (j) => j && j.token,
-	},
-	{
-		id: 'zoom_video',
-		title: 'Zoom Video SDK signature',
-		about: "As the Zoom Video SDK UI toolkit sample's getVideoSDKJWT() posts to its auth " +
-			'endpoint: JSON {sessionName, role}, here with expirationSeconds from the endpoint ' +
-			"sample's documented body. The signature goes to client.join() / uitoolkit.joinSession().",
-		request: () => ({
-			method: 'POST', url: '/zoom/signature', headers: json,
-			body: JSON.stringify({ sessionName: 'Cool Cars', role: 1, expirationSeconds: 3600 }),
-		}),
-		token: (j) => j && j.signature,
-	},
-	{
-		id: 'viasocket',
-		title: 'viaSocket embed token',
-		about: "A plain GET; the token goes into the embed script's embedToken attribute. " +
-			'org_id and project_id are pinned in the Caddyfile.',
-		request: () => ({ method: 'GET', url: '/viasocket/token' }),
-		token: (j) => j && j.token,
-	},
-	{
-		id: 'videosdk',
-		title: 'VideoSDK.live token',
-		about: "As VideoSDK's API server sample is called: GET /get-token?roomId=&peerId=. " +
-			'peerId must be the logged-in user (it becomes participantId).',
-		request: () => ({
-			method: 'GET',
-			url: '/videosdk/get-token?' + new URLSearchParams({ roomId: '2kyv-gzay-64pg', peerId: config.user }),
-		}),
-		token: (j) => j && j.token,
-	},
-	{
-		id: 'databridges',
-		title: 'dataBridges trust token',
-		about: "As the dataBridges boilerplate's access_token callback posts to /token: JSON " +
-			'{ch, sid, dbappkey, act}, with its headers as written there. Always HTTP 200; the ' +
-			'outcome is in statuscode.',
-		request: () => ({
-			method: 'POST', url: '/databridges/token',
-			// The boilerplate's headers, its Accept value included.
-			headers: { Accept: 'application.json', 'Content-Type': 'application/json' },
-			body: JSON.stringify({
-				ch: 'prs:lobby', sid: sessionId(), dbappkey: config.databridges_app_key, act: 'channel.subscribe',
-			}),
-		}),
-		token: (j) => j && j.accesskey,
-	},
-	{
-		id: 'app_jwt',
-		title: 'Your own JWT (jwt preset)',
-		about: 'A GET for a short-lived HS256 token for your own API: sub is the logged-in user, ' +
-			'scope an array; the answer carries expires_at.',
-		request: () => ({ method: 'GET', url: '/app/token' }),
-		token: (j) => j && j.token,
-	},
-	{
-		id: 'inject',
-		title: 'Inject mode: /api/whoami',
-		about: 'The page sends no token: Caddy mints one and passes the request on to the ' +
-			'upstream (the stand-in on :8081) with Authorization: Bearer <token>; the stand-in echoes it.',
-		request: () => ({ method: 'GET', url: '/api/whoami' }),
-		token: (j, text) => {
-			const m = /Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)/.exec(text);
-			return m && m[1];
-		},
-	},
-];
-
-// ---- decoding --------------------------------------------------------------
-
-function base64urlDecode(s) {
-	let b = s.replace(/-/g, '+').replace(/_/g, '/');
-	b += '='.repeat((4 - (b.length % 4)) % 4);
-	const bin = atob(b);
-	return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+function isCredentialsError(err) {
+	return err instanceof TypeError && /credentials/i.test(err.message);
 }
 
-function decodeJWT(token) {
-	const parts = token.split('.');
-	if (parts.length !== 3) throw new Error('not a JWT: ' + parts.length + ' parts');
-	return { header: JSON.parse(base64urlDecode(parts[0])), claims: JSON.parse(base64urlDecode(parts[1])), parts };
+function showCredentialsBanner(how) {
+	const u = new URL(location.href);
+	u.username = '';
+	u.password = '';
+	u.hash = '';
+	document.getElementById('credentials-url').textContent = `${u.protocol}//user:password@${u.host}${u.pathname}`;
+	const link = document.getElementById('credentials-link');
+	link.href = u.href;
+	link.textContent = u.href;
+	document.getElementById('credentials').hidden = false;
+	document.getElementById('call-all').disabled = true;
+	document.body.dataset.credentials = how; // 'address' or 'fetch': how the page found out
 }
+
+// ---- decoding and formatting -----------------------------------------------------
 
 const TIME_CLAIMS = ['iat', 'nbf', 'exp'];
 
@@ -154,7 +73,16 @@ function duration(secs) {
 	return secs + 's';
 }
 
-// ---- rendering -------------------------------------------------------------
+function prettyBody(text, contentType) {
+	if (/json/.test(contentType || '')) {
+		try {
+			return pretty(JSON.parse(text));
+		} catch (_) { /* show it raw */ }
+	}
+	return text;
+}
+
+// ---- rendering -----------------------------------------------------------------
 
 function el(tag, attrs, ...children) {
 	const e = document.createElement(tag);
@@ -173,45 +101,60 @@ function requestText(req) {
 	return s.trimEnd();
 }
 
-function prettyBody(text, contentType) {
-	if (/json/.test(contentType || '')) {
-		try {
-			return pretty(JSON.parse(text));
-		} catch (_) { /* show it raw */ }
-	}
-	return text;
+function vars() {
+	return { user: config.user, databridges_app_key: config.databridges_app_key, sid: sessionId() };
 }
 
 function card(ep) {
-	const button = el('button', { class: 'call', type: 'button', 'data-preset': ep.id }, 'Call');
-	const section = el('section', { class: 'card', id: 'card-' + ep.id, 'data-preset': ep.id, 'data-state': 'idle' },
-		el('div', { class: 'card-head' },
-			el('h2', {}, ep.title, ' ', el('code', { class: 'name' }, ep.id)),
-			button),
-		el('p', { class: 'about' }, ep.about),
-		el('div', { class: 'cols' },
-			el('div', { class: 'col' },
-				el('h3', {}, 'Request'),
-				el('pre', { class: 'request' }),
-				el('h3', {}, 'Response ', el('span', { class: 'status', 'data-status': '' }, 'not called yet')),
-				el('pre', { class: 'body' }, '—'),
-				el('h3', {}, 'Token'),
-				el('pre', { class: 'token' }, '—')),
-			el('div', { class: 'col' },
-				el('h3', {}, 'Header'),
-				el('pre', { class: 'header' }, '—'),
-				el('h3', {}, 'Claims'),
-				el('pre', { class: 'claims' }, '—'),
-				el('h3', {}, 'Times'),
-				el('ul', { class: 'times' }, el('li', { class: 'muted' }, '—')))));
+	const button = el('button', { class: 'call', type: 'button', 'data-endpoint': ep.id }, 'Call');
+	const section = el('section', {
+		class: 'card', id: 'card-' + ep.id, 'data-endpoint': ep.id, 'data-preset': ep.preset,
+		'data-state': 'idle', 'data-calls': '0',
+	},
+	el('div', { class: 'card-head' },
+		el('h3', {}, ep.title, ' ', el('code', { class: 'name' }, ep.preset)),
+		button),
+	el('p', { class: 'about' }, ep.about),
+	el('p', { class: 'expect' }, `Expects ${ep.status}, the token in ${place(ep)}, ${ep.alg}.`),
+	el('div', { class: 'cols' },
+		el('div', { class: 'col' },
+			el('h4', {}, 'Request'),
+			el('pre', { class: 'request' }),
+			el('h4', {}, 'Response ', el('span', { class: 'status', 'data-status': '' }, 'not called yet')),
+			el('pre', { class: 'body' }, '—'),
+			el('h4', {}, 'Token'),
+			el('pre', { class: 'token' }, '—')),
+		el('div', { class: 'col' },
+			el('h4', {}, 'Header'),
+			el('pre', { class: 'header' }, '—'),
+			el('h4', {}, 'Claims'),
+			el('pre', { class: 'claims' }, '—'),
+			el('h4', {}, 'Times'),
+			el('ul', { class: 'times' }, el('li', { class: 'muted' }, '—')))));
 	button.addEventListener('click', () => call(ep, section));
+	showRequest(ep, section, request(ep, vars()));
 	return section;
 }
 
-function showRequest(ep, section) {
-	ep.current = ep.request();
-	section.querySelector('.request').textContent = requestText(ep.current);
-	section.querySelector('.call').textContent = 'Call ' + ep.current.method + ' ' + ep.current.url.split('?')[0];
+function group(g, cards) {
+	const callAll = el('button', { class: 'call-group', type: 'button', 'data-group': g.id },
+		`Call every endpoint (${cards.length})`);
+	callAll.addEventListener('click', (e) => {
+		e.preventDefault(); // a button in a summary: calling must not fold the group
+		for (const c of cards) c.querySelector('button.call').click();
+	});
+	return el('details', { class: 'group', id: 'group-' + g.id, 'data-group': g.id, open: '' },
+		el('summary', {},
+			el('h2', {}, g.title),
+			el('span', { class: 'count' }, `${cards.length} endpoint${cards.length === 1 ? '' : 's'}`),
+			el('span', { class: 'progress' }),
+			callAll),
+		...cards);
+}
+
+function showRequest(ep, section, req) {
+	section.querySelector('.request').textContent = requestText(req);
+	section.querySelector('.call').textContent = 'Call ' + req.method + ' ' + req.url.split('?')[0];
 }
 
 function showToken(pre, parts) {
@@ -236,46 +179,97 @@ function showTimes(ul, claims) {
 	ul.replaceChildren(...items);
 }
 
+function clearToken(q, text) {
+	q('.token').textContent = text;
+	q('.header').textContent = q('.claims').textContent = '—';
+	q('.times').replaceChildren(el('li', { class: 'muted' }, '—'));
+}
+
 async function call(ep, section) {
 	const q = (s) => section.querySelector(s);
-	showRequest(ep, section); // each call builds its request afresh (a new dataBridges sid)
+	const req = request(ep, vars()); // each call builds its request afresh (a new dataBridges sid)
+	showRequest(ep, section, req);
 	section.dataset.state = 'pending';
 	q('.status').textContent = 'calling…';
+	q('.status').className = 'status';
 	q('.status').dataset.status = '';
 	try {
-		const req = ep.current;
 		const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
 		const text = await res.text();
-		const ct = res.headers.get('Content-Type') || '';
-		let parsed = null;
-		try { parsed = JSON.parse(text); } catch (_) { /* not JSON: the inject echo */ }
+		let json;
+		try { json = JSON.parse(text); } catch (_) { /* text: Ably's token, the inject echo */ }
+		const expected = res.status === ep.status;
 		q('.status').textContent = res.status + ' ' + res.statusText;
 		q('.status').dataset.status = String(res.status);
-		q('.status').className = 'status ' + (res.ok ? 'ok' : 'bad');
-		q('.body').textContent = prettyBody(text, ct);
+		q('.status').className = 'status ' + (expected ? 'ok' : 'bad');
+		q('.body').textContent = text === '' ? '(empty)' : prettyBody(text, res.headers.get('Content-Type'));
 		q('.body').dataset.raw = text;
-		const token = ep.token(parsed, text);
-		if (!token) {
-			q('.token').textContent = '(no token in the answer)';
-			q('.header').textContent = q('.claims').textContent = '—';
-			q('.times').replaceChildren(el('li', { class: 'muted' }, '—'));
+		// A page cannot read Set-Cookie: fetch() hides it.
+		const found = tokenIn(ep, { text, json, cookies: null });
+		if (found.unreadable) {
+			clearToken(q, `In the cookie ${ep.token.slice('cookie:'.length)} (Set-Cookie, HttpOnly): the browser keeps it ` +
+				'and sends it where its Path says, but no script can read it, this page included. That is the point.');
+			q('.token').dataset.cookie = ep.token.slice('cookie:'.length);
+			section.dataset.state = expected ? 'done' : 'error';
+			return;
+		}
+		if (!found.token) {
+			clearToken(q, `(no token in the answer: ${found.why})`);
 			section.dataset.state = 'error';
 			return;
 		}
-		const jwt = decodeJWT(token);
+		const jwt = decodeJWT(found.token);
 		showToken(q('.token'), jwt.parts);
 		q('.header').textContent = pretty(jwt.header);
 		q('.claims').textContent = pretty(jwt.claims);
 		showTimes(q('.times'), jwt.claims);
-		section.dataset.state = res.ok ? 'done' : 'error';
+		section.dataset.state = expected ? 'done' : 'error';
 	} catch (err) {
+		if (isCredentialsError(err)) showCredentialsBanner('fetch');
 		q('.status').textContent = 'failed: ' + err.message;
 		q('.status').className = 'status bad';
 		section.dataset.state = 'error';
+	} finally {
+		section.dataset.calls = String(Number(section.dataset.calls) + 1);
+		progress();
 	}
 }
 
+// progress counts the cards that answered as their entry expects, per
+// group and in all.
+function progress() {
+	const count = (root) => {
+		const cards = [...root.querySelectorAll('section.card')];
+		const done = cards.filter((c) => c.dataset.state === 'done').length;
+		const bad = cards.filter((c) => c.dataset.state === 'error').length;
+		return { total: cards.length, done, bad };
+	};
+	const text = ({ done, bad }) => (done + bad === 0 ? '' : `${done} as expected${bad ? `, ${bad} not` : ''}`);
+	for (const g of document.querySelectorAll('details.group')) {
+		g.querySelector('.progress').textContent = text(count(g));
+	}
+	const t = count(document);
+	document.getElementById('summary').textContent = `${t.total} endpoints` + (text(t) ? `: ${text(t)}` : '');
+}
+
 async function main() {
+	const groups = document.getElementById('groups');
+	if (credentialsInURL()) {
+		showCredentialsBanner('address');
+		document.body.dataset.ready = 'true';
+		return;
+	}
+	let file;
+	try {
+		const res = await fetch('/endpoints.json', { cache: 'no-store' });
+		if (!res.ok) throw new Error(`/endpoints.json: ${res.status} ${res.statusText}`);
+		file = parse(await res.text());
+	} catch (err) {
+		if (isCredentialsError(err)) showCredentialsBanner('fetch');
+		else groups.append(el('p', { class: 'banner' }, 'Cannot load the endpoints: ' + err.message));
+		document.body.dataset.ready = 'true';
+		return;
+	}
 	try {
 		const res = await fetch('/demo/config.json', { cache: 'no-store' });
 		Object.assign(config, await res.json());
@@ -283,15 +277,11 @@ async function main() {
 		console.warn('demo config:', err);
 	}
 	document.getElementById('user').textContent = config.user || '(unknown)';
-	const cards = document.getElementById('cards');
-	for (const ep of ENDPOINTS) {
-		const section = card(ep);
-		showRequest(ep, section);
-		cards.append(section);
-	}
+	for (const g of file.groups) groups.append(group(g, g.endpoints.map(card)));
 	document.getElementById('call-all').addEventListener('click', () => {
 		for (const b of document.querySelectorAll('button.call')) b.click();
 	});
+	progress();
 	document.body.dataset.ready = 'true';
 }
 
