@@ -1,18 +1,27 @@
 // Browser test of the demo page (demo/index.html), run by .ci/browser-test,
 // which sources demo/demo.env and starts ./xcaddy.sh run first.
 //
-// Debian's chromium, headless, driven by playwright-core: log in through
-// basic_auth (httpCredentials), click every endpoint's button, and check
-// what the page shows against the network and against the tokens' HS256
-// signatures, verified here with the demo secrets from the environment.
-// Saves a full-page screenshot to $ARTIFACT_DIR/demo.png.
+// Debian's chromium, headless, driven by playwright-core. Driven by
+// demo/endpoints.json: it logs in through basic_auth (httpCredentials),
+// folds and unfolds a group, calls a group with its button, clicks every
+// card of every group and checks each answer as .ci/smoke does (status,
+// the token where the entry says, alg, signature with the demo secret or
+// the demo key's public half, claims: verify.mjs) and what the page shows
+// of it (request, status, body, token, header, claims, times); then the
+// page's other promises: same origin only, no secret anywhere, only its own
+// files served, the URL-credentials banner, front ends on other origins.
+// Saves full-page screenshots to $ARTIFACT_DIR (demo.png: the grouped page).
+//
+// Ports: DEMO_URL and DEMO_FRONT_URL, or TOKENMINT_PORT and
+// TOKENMINT_FRONT_PORT as ./xcaddy.sh run takes them.
 import { chromium } from 'playwright-core';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { all, decodeJWT, parse, unfill } from '../endpoints.mjs';
+import { Checks, checkAnswer, verifies } from './verify.mjs';
 
 function need(name) {
 	const v = process.env[name];
@@ -23,158 +32,26 @@ function need(name) {
 	return v;
 }
 
-const BASE = process.env.DEMO_URL || 'http://localhost:8080/';
+const HERE = dirname(fileURLToPath(import.meta.url));
+const BASE = process.env.DEMO_URL || `http://localhost:${process.env.TOKENMINT_PORT || 8080}/`;
 // The front end on another origin that Caddyfile.example serves and lists in
 // cors for /cross-origin/hms-token.
-const FRONT = process.env.DEMO_FRONT_URL || 'http://localhost:8082/';
-const CROSS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'cross-origin');
+const FRONT = process.env.DEMO_FRONT_URL || `http://localhost:${process.env.TOKENMINT_FRONT_PORT || 8082}/`;
+const CROSS_DIR = resolve(HERE, '..', 'cross-origin');
 const ORIGIN = new URL(BASE).origin;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACT_DIR = resolve(process.env.ARTIFACT_DIR || 'artifacts');
 const USER = need('TOKENMINT_DEMO_USER');
 const PASSWORD = need('TOKENMINT_DEMO_PASSWORD');
-// Every secret the demo signs with; none may reach the page.
-const SECRETS = ['HMS_SECRET', 'ZOOM_SDK_SECRET', 'VIASOCKET_ACCESS_KEY', 'VIDEOSDK_SECRET',
-	'DATABRIDGES_APP_SECRET', 'APP_JWT_SECRET', 'APP_SESSION_SECRET'];
-const env = Object.fromEntries([...SECRETS, 'HMS_ACCESS_KEY', 'ZOOM_SDK_KEY', 'VIDEOSDK_API_KEY',
-	'DATABRIDGES_APP_KEY'].map((n) => [n, need(n)]));
+const FILE = parse(readFileSync(join(HERE, '..', 'endpoints.json'), 'utf8'));
+const ENDPOINTS = all(FILE);
+const env = process.env;
+// Every secret the demo signs with, and the demo keys: none may reach the page.
+const SECRETS = [...new Set([...ENDPOINTS.map((ep) => ep.secret).filter(Boolean), 'APP_SESSION_SECRET'])];
+for (const name of [...SECRETS, 'DATABRIDGES_APP_KEY']) need(name);
+const KEY_FILES = [...new Set(ENDPOINTS.map((ep) => ep.key).filter(Boolean))].map(need);
 
-const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const JWT = /^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
-// What each card must send (as its provider's front end does) and what the
-// token it gets must hold. x.sent is the request body as sent (parsed), or
-// the query parameters; x.body the parsed answer.
-const ENDPOINTS = [
-	{
-		id: 'hms_app', method: 'POST', path: '/hms/auth-token', contentType: 'application/json',
-		sentKeys: ['role', 'room_id'], secret: 'HMS_SECRET', token: (b) => b.token,
-		expect(c, x) {
-			x.eq('user_id', c.user_id, USER);
-			x.eq('role', c.role, 'guest');
-			x.eq('type', c.type, 'app');
-			x.eq('version', c.version, 2);
-			x.eq('room_id', c.room_id, x.sent.room_id);
-			x.eq('access_key', c.access_key, env.HMS_ACCESS_KEY);
-			x.ok('jti UUIDv4', UUID4.test(c.jti));
-			x.eq('nbf', c.nbf, c.iat);
-			x.eq('exp-iat', c.exp - c.iat, 86400);
-			x.eq('success', x.body.success, true);
-		},
-	},
-	{
-		id: 'hms_management', method: 'POST', path: '/hms/management-token', contentType: null,
-		sentKeys: null, secret: 'HMS_SECRET', token: (b) => b.token,
-		expect(c, x) {
-			x.eq('type', c.type, 'management');
-			x.eq('version', c.version, 2);
-			x.eq('access_key', c.access_key, env.HMS_ACCESS_KEY);
-			x.ok('no user_id', !('user_id' in c));
-			x.ok('jti UUIDv4', UUID4.test(c.jti));
-			x.eq('exp-iat', c.exp - c.iat, 3600);
-		},
-	},
-	{
-		id: 'zoom_video', method: 'POST', path: '/zoom/signature', contentType: 'application/json',
-		sentKeys: ['expirationSeconds', 'role', 'sessionName'], secret: 'ZOOM_SDK_SECRET', token: (b) => b.signature,
-		expect(c, x) {
-			x.eq('tpc', c.tpc, x.sent.sessionName);
-			x.eq('user_identity', c.user_identity, USER);
-			x.eq('role_type', c.role_type, x.sent.role);
-			x.eq('app_key', c.app_key, env.ZOOM_SDK_KEY);
-			x.eq('version', c.version, 1);
-			x.eq('exp-iat', c.exp - c.iat, x.sent.expirationSeconds);
-			x.eq('answer keys', Object.keys(x.body), ['signature']);
-		},
-	},
-	{
-		id: 'viasocket', method: 'GET', path: '/viasocket/token', contentType: null,
-		sentKeys: null, secret: 'VIASOCKET_ACCESS_KEY', token: (b) => b.token,
-		expect(c, x) {
-			x.eq('user_id', c.user_id, USER);
-			x.eq('org_id', c.org_id, '8069');
-			x.eq('project_id', c.project_id, 'projmdFTEvPR');
-			x.eq('exp-iat', c.exp - c.iat, 86400);
-		},
-	},
-	{
-		id: 'videosdk', method: 'GET', path: '/videosdk/get-token', contentType: null,
-		sentKeys: null, query: ['peerId', 'roomId'], secret: 'VIDEOSDK_SECRET', token: (b) => b.token,
-		expect(c, x) {
-			x.eq('roomId', c.roomId, x.sent.roomId);
-			x.eq('roomId', c.roomId, '2kyv-gzay-64pg');
-			x.eq('participantId', c.participantId, USER);
-			x.eq('apikey', c.apikey, env.VIDEOSDK_API_KEY);
-			x.eq('permissions', c.permissions, ['allow_join']);
-			x.eq('roles', c.roles, ['rtc']);
-			x.eq('version', c.version, 2);
-			x.eq('exp-iat', c.exp - c.iat, 7200);
-		},
-	},
-	{
-		id: 'databridges', method: 'POST', path: '/databridges/token', contentType: 'application/json',
-		sentKeys: ['act', 'ch', 'dbappkey', 'sid'], secret: 'DATABRIDGES_APP_SECRET', token: (b) => b.accesskey,
-		expect(c, x) {
-			x.eq('dbappkey sent', x.sent.dbappkey, env.DATABRIDGES_APP_KEY);
-			x.eq('statuscode', x.body.statuscode, 0);
-			x.eq('error_message', x.body.error_message, '');
-			x.eq('sid', c.sid, x.sent.sid);
-			x.eq('cname', c.cname, x.sent.ch);
-			x.eq('pub', c.pub, true);
-			x.eq('conn_info.sysid', c.conn_info && c.conn_info.sysid, USER);
-			x.ok('no exp', !('exp' in c));
-		},
-	},
-	{
-		id: 'app_jwt', method: 'GET', path: '/app/token', contentType: null,
-		sentKeys: null, secret: 'APP_JWT_SECRET', token: (b) => b.token,
-		expect(c, x) {
-			x.eq('sub', c.sub, USER);
-			x.eq('scope', c.scope, ['read', 'write']);
-			x.eq('expires_at', x.body.expires_at, c.exp);
-			x.eq('exp-iat', c.exp - c.iat, 900);
-		},
-	},
-	{
-		id: 'inject', method: 'GET', path: '/api/whoami', contentType: null,
-		sentKeys: null, secret: 'APP_JWT_SECRET', text: true,
-		token: (_, text) => (/Bearer (eyJ[A-Za-z0-9_.-]+)/.exec(text) || [])[1],
-		expect(c, x) {
-			x.ok('answer shows "Bearer eyJ"', x.text.includes('upstream got Authorization: Bearer eyJ'));
-			x.eq('sub', c.sub, USER);
-			x.eq('exp-iat', c.exp - c.iat, 60);
-			x.ok('X-Token-Expires = exp', x.text.includes(`(expires ${c.exp})`));
-		},
-	},
-];
-
-// A list of named assertions: each records a fact checked or a failure.
-class Checks {
-	constructor() { this.facts = []; this.failures = []; }
-	eq(label, got, want) {
-		if (isDeepStrictEqual(got, want)) this.facts.push(`${label}=${JSON.stringify(want)}`);
-		else this.failures.push(`${label}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
-	}
-	ok(label, cond, why = '') {
-		if (cond) this.facts.push(label);
-		else this.failures.push(label + (why ? `: ${why}` : ''));
-	}
-}
-
-function decodeJWT(token) {
-	const [h, p, s] = token.split('.');
-	return {
-		header: JSON.parse(Buffer.from(h, 'base64url').toString('utf8')),
-		claims: JSON.parse(Buffer.from(p, 'base64url').toString('utf8')),
-		signingInput: `${h}.${p}`,
-		signature: Buffer.from(s, 'base64url'),
-	};
-}
-
-function hs256Verifies(jwt, secret) {
-	const mac = createHmac('sha256', secret).update(jwt.signingInput).digest();
-	return mac.length === jwt.signature.length && timingSafeEqual(mac, jwt.signature);
-}
 
 function parseJSON(text) {
 	try { return JSON.parse(text); } catch { return undefined; }
@@ -190,92 +67,167 @@ function report(name, x, summary) {
 		console.log(`ok   ${name}: ${summary ? summary + '; ' : ''}${x.facts.join(', ')}`);
 	} else {
 		failed++;
-		console.log(`FAIL ${name}: ${x.failures.join('; ')}`);
+		console.log(`FAIL ${name}: ${summary ? summary + ': ' : ''}${x.failures.join('; ')}`);
 		if (x.facts.length) console.log(`     (passed: ${x.facts.join(', ')})`);
 	}
 }
 
+const cardSel = (ep) => `section.card[data-endpoint="${ep.id}"]`;
+const calls = (page, ep) => page.locator(cardSel(ep)).getAttribute('data-calls').then(Number);
+
+// waitCalled waits until a card has finished more calls than before.
+function waitCalled(page, ep, before) {
+	return page.waitForFunction(([sel, n]) => Number(document.querySelector(sel).dataset.calls) > n,
+		[cardSel(ep), before], { timeout: 15000 });
+}
+
 async function checkEndpoint(page, ep, seenBodies) {
-	const x = new Checks();
-	const card = page.locator(`section.card[data-preset="${ep.id}"]`);
+	const card = page.locator(cardSel(ep));
+	const before = await calls(page, ep);
+	const pathname = ep.path.split('?')[0];
 	const [resp] = await Promise.all([
-		page.waitForResponse((r) => new URL(r.url()).pathname === ep.path, { timeout: 15000 }),
+		page.waitForResponse((r) => new URL(r.url()).pathname === pathname && r.request().method() === ep.method, { timeout: 15000 }),
 		card.locator('button.call').click(),
 	]);
-	await page.waitForSelector(
-		`section.card[data-preset="${ep.id}"][data-state="done"], section.card[data-preset="${ep.id}"][data-state="error"]`,
-		{ timeout: 15000 });
+	await waitCalled(page, ep, before);
 	const req = resp.request();
 	const reqHeaders = await req.allHeaders();
 	const respText = await resp.text();
 	seenBodies.push(respText);
+	const cookies = (await resp.headersArray()).filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value);
 	const shown = await card.evaluate((c) => {
 		const t = (s) => c.querySelector(s).textContent;
 		return {
 			state: c.dataset.state, status: c.querySelector('.status').dataset.status,
 			request: t('.request'), body: c.querySelector('.body').dataset.raw, token: t('.token'),
+			cookie: c.querySelector('.token').dataset.cookie,
 			header: t('.header'), claims: t('.claims'), times: t('.times'),
 		};
 	});
 
-	// The request, as the provider's front end sends it.
+	// The request is the entry's, with the page's values in its placeholders.
+	const x = new Checks();
 	const url = new URL(req.url());
-	x.eq('method', req.method(), ep.method);
-	x.eq('path', url.pathname, ep.path);
-	const ct = reqHeaders['content-type'];
-	if (ep.contentType) x.eq('Content-Type', ct, ep.contentType);
-	else x.ok('no body', !req.postData(), `sent ${JSON.stringify(req.postData())}`);
-	let sent = {};
-	if (ep.sentKeys) {
-		sent = parseJSON(req.postData() || '') || {};
-		x.eq('body keys', Object.keys(sent).sort(), ep.sentKeys);
-	}
-	if (ep.query) {
-		sent = Object.fromEntries(url.searchParams);
-		x.eq('query keys', Object.keys(sent).sort(), ep.query);
-	}
-	const shownReq = `${req.method()} ${url.pathname}${url.search}`;
+	const sentPath = url.pathname + url.search;
+	const postData = req.postData() ?? undefined;
+	const pathVars = unfill(ep, 'path', sentPath);
+	const bodyVars = ep.body === undefined ? {} : unfill(ep, 'body', postData ?? '');
+	x.ok('sent the entry\'s path', pathVars !== null, `sent ${sentPath}, entry ${ep.path}`);
+	if (ep.body === undefined) x.ok('no body', !postData, `sent ${JSON.stringify(postData)}`);
+	else x.ok('sent the entry\'s body', bodyVars !== null, `sent ${postData}, entry ${ep.body}`);
+	const vars = { ...pathVars, ...bodyVars };
+	if ('user' in vars) x.eq('{{user}}', vars.user, USER);
+	if ('databridges_app_key' in vars) x.eq('{{databridges_app_key}}', vars.databridges_app_key, env.DATABRIDGES_APP_KEY);
+	if ('sid' in vars) x.ok('{{sid}} is fresh', /^[A-Za-z0-9]{21}$/.test(vars.sid), vars.sid);
+	for (const [k, v] of Object.entries(ep.headers || {})) x.eq(k, reqHeaders[k.toLowerCase()], v);
+	const shownReq = `${req.method()} ${sentPath}`;
 	x.ok('page shows the request', shown.request.startsWith(shownReq + '\n') || shown.request === shownReq,
 		`page shows ${JSON.stringify(shown.request.split('\n')[0])}, sent ${JSON.stringify(shownReq)}`);
-	if (req.postData()) x.ok('page shows the body sent', shown.request.endsWith('\n\n' + req.postData()));
+	if (postData) x.ok('page shows the body sent', shown.request.endsWith('\n\n' + postData));
 
-	// The answer, and what the page made of it.
-	x.eq('HTTP status', resp.status(), 200);
-	x.eq('status shown', shown.status, '200');
+	// The answer, checked as .ci/smoke checks it.
+	const answer = { status: resp.status(), text: respText, json: parseJSON(respText), cookies };
+	const { x: a, token, jwt } = checkAnswer(ep, answer, { user: USER, ...vars }, env);
+	x.facts.push(...a.facts);
+	x.failures.push(...a.failures);
+
+	// What the page made of it.
+	x.eq('status shown', shown.status, String(ep.status));
 	x.eq('card state', shown.state, 'done');
 	x.ok('page shows the body', shown.body === respText);
-	const body = ep.text ? {} : parseJSON(respText);
-	if (!body) {
-		x.ok('answer is JSON', false, respText.slice(0, 200));
-		report(ep.id, x);
-		return;
-	}
-	const token = ep.token(body, respText);
-	if (!token || !JWT.test(token)) {
-		x.ok('a JWT in the answer', false, respText.slice(0, 200));
-		report(ep.id, x);
-		return;
-	}
-	x.ok('page .token is the JWT', shown.token === token,
-		`page shows ${JSON.stringify(shown.token.slice(0, 40))}…`);
-	const jwt = decodeJWT(token);
-	x.eq('alg', jwt.header.alg, 'HS256');
-	x.eq('typ', jwt.header.typ, 'JWT');
-	x.ok('page header = decoded', isDeepStrictEqual(parseJSON(shown.header), jwt.header), shown.header);
-	x.ok('page claims = decoded', isDeepStrictEqual(parseJSON(shown.claims), jwt.claims), shown.claims);
-	const sigOK = hs256Verifies(jwt, env[ep.secret]);
-	x.ok(`HS256 signature verifies with $${ep.secret}`, sigOK);
-	x.ok('and not with a wrong secret', !hs256Verifies(jwt, env[ep.secret] + 'x'));
-	const c = jwt.claims;
-	const now = Math.floor(Date.now() / 1000);
-	x.ok('iat is now', typeof c.iat === 'number' && Math.abs(c.iat - now) < 120, `iat ${c.iat}, now ${now}`);
-	for (const name of ['iat', 'nbf', 'exp']) {
-		if (typeof c[name] === 'number') {
-			x.ok(`${name} shown as ${isoDate(c[name])}`, shown.times.includes(isoDate(c[name])), shown.times);
+	if (ep.token.startsWith('cookie:')) {
+		const name = ep.token.slice('cookie:'.length);
+		x.eq('page says the token is in the cookie', shown.cookie, name);
+		x.ok('and shows no token', !JWT.test(shown.token.trim()) && shown.claims === '—', shown.token);
+		const stored = (await page.context().cookies(BASE)).concat(await page.context().cookies(new URL(pathForCookie(cookies, name), BASE).href));
+		x.ok(`the browser keeps the ${name} cookie`, stored.some((c) => c.name === name && c.value === token && c.httpOnly), JSON.stringify(stored.map((c) => c.name)));
+	} else if (jwt) {
+		x.ok('page .token is the JWT', shown.token === token, `page shows ${JSON.stringify(shown.token.slice(0, 40))}…`);
+		x.ok('page header = decoded', isDeepStrictEqual(parseJSON(shown.header), jwt.header), shown.header);
+		x.ok('page claims = decoded', isDeepStrictEqual(parseJSON(shown.claims), jwt.claims), shown.claims);
+		for (const name of ['iat', 'nbf', 'exp']) {
+			if (typeof jwt.claims[name] === 'number') {
+				x.ok(`${name} shown as ${isoDate(jwt.claims[name])}`, shown.times.includes(isoDate(jwt.claims[name])), shown.times);
+			}
 		}
 	}
-	ep.expect(c, Object.assign(x, { sent, body, text: respText }));
-	report(ep.id, x, `${req.method()} ${url.pathname}${url.search} -> ${resp.status()}, ${token.length}-char JWT`);
+	report(`${ep.group}/${ep.id}`, x, `${req.method()} ${sentPath} -> ${resp.status()}${token ? `, ${token.length}-char ${ep.alg} JWT` : ''}`);
+}
+
+// pathForCookie is the Path attribute of the named Set-Cookie, or /.
+function pathForCookie(setCookies, name) {
+	const c = setCookies.find((s) => s.startsWith(name + '='));
+	const m = c && /;\s*Path=([^;]+)/i.exec(c);
+	return m ? m[1] : '/';
+}
+
+// A group folds and unfolds by its summary; its button calls every card in
+// it without folding it.
+async function groups(page) {
+	const x = new Checks();
+	const g = FILE.groups.find((gr) => gr.endpoints.length > 1);
+	const details = page.locator(`details.group[data-group="${g.id}"]`);
+	const firstCard = page.locator(cardSel(g.endpoints[0]));
+	x.ok('open at first', await details.evaluate((d) => d.open));
+	x.ok('its cards visible', await firstCard.isVisible());
+	await details.locator('summary h2').click();
+	x.ok('folded by a click on its title', !(await details.evaluate((d) => d.open)));
+	x.ok('its cards hidden', !(await firstCard.isVisible()));
+	x.ok('the other groups still open', await page.locator('details.group:not([open])').count() === 1);
+	await details.locator('summary h2').click();
+	x.ok('unfolded by a second click', await details.evaluate((d) => d.open));
+	x.ok('its cards visible again', await firstCard.isVisible());
+
+	const before = await Promise.all(g.endpoints.map((ep) => calls(page, ep)));
+	const paths = new Set(g.endpoints.map((ep) => ep.path.split('?')[0]));
+	let answered = 0;
+	const count = (r) => { if (paths.has(new URL(r.url()).pathname)) answered++; };
+	page.on('response', count);
+	await details.locator('button.call-group').click();
+	await Promise.all(g.endpoints.map((ep, i) => waitCalled(page, ep, before[i])));
+	page.off('response', count);
+	x.ok('the group button leaves it open', await details.evaluate((d) => d.open));
+	x.eq(`answers to the group's ${g.endpoints.length} cards`, answered, g.endpoints.length);
+	const states = await Promise.all(g.endpoints.map((ep) => page.locator(cardSel(ep)).getAttribute('data-state')));
+	x.eq('all done', states, g.endpoints.map(() => 'done'));
+	x.eq('progress shown', await details.locator('.progress').textContent(), `${g.endpoints.length} as expected`);
+	report(`group "${g.title}"`, x);
+}
+
+// Opened as http://user:pw@host/, fetch() refuses every call: the page
+// says so, and links to the address without the login.
+async function urlCredentials(browser) {
+	const x = new Checks();
+	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+	try {
+		const page = await ctx.newPage();
+		const u = new URL(BASE);
+		u.username = USER;
+		u.password = PASSWORD;
+		const r = await page.goto(u.href);
+		x.eq('page status (the login in the URL)', r.status(), 200);
+		await page.waitForSelector('body[data-ready="true"]');
+		x.ok('the banner shows', await page.locator('#credentials').isVisible());
+		x.ok(`found out by: ${await page.getAttribute('body', 'data-credentials')}`,
+			['address', 'fetch'].includes(await page.getAttribute('body', 'data-credentials')));
+		const text = (await page.locator('#credentials').textContent()).replace(/\s+/g, ' ').trim();
+		x.ok('it names the refusal', text.includes('Request cannot be constructed from a URL that includes credentials'), text);
+		x.eq('it links to the address without the login', await page.getAttribute('#credentials-link', 'href'), BASE);
+		x.ok('it does not show the password', !text.includes(PASSWORD));
+		x.eq('no cards', await page.locator('section.card').count(), 0);
+		x.ok('"Call every endpoint" disabled', await page.locator('#call-all').isDisabled());
+		// And the page really cannot fetch: the reason for the banner.
+		const err = await page.evaluate(() => fetch('/endpoints.json').then(() => 'fetched', (e) => `${e.name}: ${e.message}`));
+		x.ok('fetch() from this page fails', /^TypeError: .*credentials/.test(err), err);
+		await page.screenshot({ path: join(ARTIFACT_DIR, 'credentials.png') });
+		await page.click('#credentials-link');
+		await page.waitForSelector('body[data-ready="true"]');
+		x.eq('the link opens the page without the login', page.url(), BASE);
+		x.eq('where every card is back', await page.locator('section.card').count(), ENDPOINTS.length);
+	} finally {
+		await ctx.close();
+	}
+	report('URL with credentials', x, `http://${USER}:…@${new URL(BASE).host}/`);
 }
 
 // A third origin that the endpoint does not list, serving the same page:
@@ -330,7 +282,7 @@ async function crossOrigin(browser) {
 			x.ok('the page shows a JWT', JWT.test(token), token.slice(0, 40));
 			if (JWT.test(token)) {
 				const jwt = decodeJWT(token);
-				x.ok('HS256 signature verifies with $HMS_SECRET', hs256Verifies(jwt, env.HMS_SECRET));
+				x.ok('HS256 signature verifies with $HMS_SECRET', verifies(jwt, { alg: 'HS256', secret: 'HMS_SECRET' }, process.env));
 				x.eq('user_id is the session\'s sub', jwt.claims.user_id, 'cross-origin-visitor');
 				x.eq('role', jwt.claims.role, 'guest');
 				x.ok('page claims = decoded', isDeepStrictEqual(parseJSON(await page.textContent('#claims')), jwt.claims));
@@ -376,7 +328,8 @@ async function crossOrigin(browser) {
 
 async function main() {
 	const started = Date.now();
-	console.log(`browser: ${CHROMIUM} (headless) via playwright-core, ${BASE}`);
+	console.log(`browser: ${CHROMIUM} (headless) via playwright-core, ${BASE}, ${ENDPOINTS.length} endpoints in ${FILE.groups.length} groups`);
+	mkdirSync(ARTIFACT_DIR, { recursive: true });
 	const browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		headless: true,
@@ -431,22 +384,42 @@ async function main() {
 			x.eq('page status', r.status(), 200);
 			await page.waitForSelector('body[data-ready="true"]');
 			x.eq('user shown', await page.textContent('#user'), USER);
-			x.eq('cards', await page.locator('section.card').count(), ENDPOINTS.length);
-			report('log in and load the page', x);
+			x.eq('groups', await page.locator('details.group summary h2').allTextContents(), FILE.groups.map((g) => g.title));
+			for (const g of FILE.groups) {
+				x.eq(`cards in ${g.id}`, await page.locator(`details.group[data-group="${g.id}"] section.card`).evaluateAll(
+					(cs) => cs.map((c) => c.dataset.endpoint)), g.endpoints.map((ep) => ep.id));
+			}
+			x.ok('no banner', !(await page.locator('#credentials').isVisible()));
+			report('log in and load the page', x, `${ENDPOINTS.length} cards in ${FILE.groups.length} groups`);
 		}
 
-		// 3. Every endpoint's button.
+		// 3. Groups fold, and call their cards.
+		await groups(page);
+
+		// 4. Every card of every group.
 		const seenBodies = [];
 		for (const ep of ENDPOINTS) {
 			try {
 				await checkEndpoint(page, ep, seenBodies);
 			} catch (err) {
 				failed++;
-				console.log(`FAIL ${ep.id}: ${err.message.split('\n')[0]}`);
+				console.log(`FAIL ${ep.group}/${ep.id}: ${err.message.split('\n')[0]}`);
 			}
 		}
 
-		// 4. Offline: the page asked nothing of any other origin, and logged no error.
+		// 5. "Call every endpoint" calls them all.
+		{
+			const x = new Checks();
+			const before = await Promise.all(ENDPOINTS.map((ep) => calls(page, ep)));
+			await page.click('#call-all');
+			await Promise.all(ENDPOINTS.map((ep, i) => waitCalled(page, ep, before[i])));
+			const states = await page.locator('section.card').evaluateAll((cs) => cs.map((c) => `${c.dataset.endpoint}:${c.dataset.state}`));
+			x.eq('every card done', states, ENDPOINTS.map((ep) => `${ep.id}:done`));
+			x.eq('summary', await page.textContent('#summary'), `${ENDPOINTS.length} endpoints: ${ENDPOINTS.length} as expected`);
+			report('call every endpoint', x);
+		}
+
+		// 6. Offline: the page asked nothing of any other origin, and logged no error.
 		{
 			const x = new Checks();
 			const foreign = requested.filter((u) => new URL(u).origin !== ORIGIN);
@@ -454,25 +427,37 @@ async function main() {
 			x.ok('no console or page errors', pageErrors.length === 0, pageErrors.join(' | '));
 			report('same origin only', x);
 		}
-		// 5. No secret on the page, in its config or in any answer; only the
+		// 7. No secret on the page, in its config or in any answer; only the
 		// page's own files are served from demo/.
 		{
 			const x = new Checks();
 			const cfg = await page.evaluate(async () => (await fetch('/demo/config.json')).text());
 			x.eq('config keys', Object.keys(parseJSON(cfg) || {}).sort(), ['databridges_app_key', 'user']);
-			const everything = [await page.content(), cfg, ...seenBodies].join('\n');
-			for (const name of [...SECRETS, 'TOKENMINT_DEMO_PASSWORD']) {
-				const v = name === 'TOKENMINT_DEMO_PASSWORD' ? PASSWORD : env[name];
-				x.ok(`no $${name}`, !everything.includes(v));
+			const listed = await page.evaluate(async () => (await fetch('/endpoints.json')).text());
+			const everything = [await page.content(), cfg, listed, ...seenBodies].join('\n');
+			for (const name of SECRETS) x.ok(`no $${name}`, !everything.includes(env[name]));
+			// The password as a word of its own (the demo's is also a part of
+			// Firebase's demo client email), and the login as basic auth sends it.
+			const login = `${USER}:${PASSWORD}`;
+			const word = new RegExp(`(?<![\\w.@-])${PASSWORD.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w@-])`);
+			x.ok('no password', !word.test(everything) && !everything.includes(login) &&
+				!everything.includes(Buffer.from(login).toString('base64')));
+			for (const path of KEY_FILES) {
+				const pem = readFileSync(path, 'utf8').split('\n').find((l) => l.length > 40);
+				x.ok(`no line of ${path.split('/').pop()}`, !everything.includes(pem));
 			}
-			for (const path of ['/demo.env', '/test/browser.mjs', '/test/package.json', '/.gitignore']) {
+			for (const path of ['/demo.env', '/test/browser.mjs', '/test/smoke.mjs', '/test/package.json', '/endpoints/main.go',
+				'/genkey/main.go', '/README.md', '/.gitignore']) {
 				const st = await page.evaluate(async (p) => (await fetch(p)).status, path);
 				x.eq(`${path} status`, st, 404);
 			}
 			report('no secret exposed', x);
 		}
 
-		// 6. Front ends on other origins: the listed one reads its token, an
+		// 8. Opened with the login in its URL.
+		await urlCredentials(browser);
+
+		// 9. Front ends on other origins: the listed one reads its token, an
 		// unlisted one is blocked by the browser itself.
 		await crossOrigin(browser);
 	} catch (err) {
@@ -482,11 +467,16 @@ async function main() {
 		if (page) {
 			const x = new Checks();
 			try {
-				mkdirSync(ARTIFACT_DIR, { recursive: true });
+				// Every card, open; then the groups folded: the overview.
 				const file = join(ARTIFACT_DIR, 'demo.png');
+				await page.evaluate(() => window.scrollTo(0, 0));
 				await page.screenshot({ path: file, fullPage: true });
 				const size = statSync(file).size;
 				x.ok(`${file} (${Math.round(size / 1024)} KiB)`, size > 10000, `only ${size} bytes`);
+				await page.evaluate(() => document.querySelectorAll('details.group').forEach((d) => { d.open = false; }));
+				const folded = join(ARTIFACT_DIR, 'demo-groups.png');
+				await page.screenshot({ path: folded, fullPage: true });
+				x.ok(`${folded} (the groups folded)`, statSync(folded).size > 10000);
 			} catch (err) {
 				x.ok('screenshot', false, err.message.split('\n')[0]);
 			}
