@@ -319,6 +319,18 @@ func (h *Handler) compile(key string, resolve bool) (*tokens.Template, error) {
 	if h.KID != "" {
 		cfg.Header["kid"] = h.KID
 	}
+	// Header values (kid included) may come from {env.*} or {file.*}, as
+	// keys do: resolved once, when the config loads.
+	for name, v := range cfg.Header {
+		if !resolve || len(placeholderKeys(v)) == 0 {
+			continue
+		}
+		r, err := resolveGlobal(v)
+		if err != nil {
+			return nil, fmt.Errorf("header %s: %v", name, err)
+		}
+		cfg.Header[name] = r
+	}
 	if h.Cookie != nil {
 		if h.Inject != nil {
 			return nil, fmt.Errorf("cookie and inject exclude each other: cookie answers the request, inject passes it on")
