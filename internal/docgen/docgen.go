@@ -62,6 +62,10 @@ type Route struct {
 var handleRE = regexp.MustCompile(`^\t(?:handle|route) ([^ {]+) \{$`)
 var presetRE = regexp.MustCompile(`provider_token(?: [^ {]+)? ([a-z0-9_]+) \{`)
 
+// portRE is a port variable of ./xcaddy.sh run with its default
+// ({$TOKENMINT_PORT:8080}): the pages show the default, as the demo serves it.
+var portRE = regexp.MustCompile(`\{\$TOKENMINT_[A-Z_]+:([^{}]*)\}`)
+
 // exampleRoutes finds the handle blocks of the demo config's sites that
 // hold a provider_token, with the comment lines just above each, by preset.
 func exampleRoutes(text string) map[string][]Route {
@@ -85,7 +89,7 @@ func exampleRoutes(text string) map[string][]Route {
 		for _, pm := range presetRE.FindAllStringSubmatch(body, -1) {
 			var b strings.Builder
 			for _, l := range block {
-				b.WriteString(strings.TrimPrefix(l, "\t"))
+				b.WriteString(portRE.ReplaceAllString(strings.TrimPrefix(l, "\t"), "$1"))
 				b.WriteByte('\n')
 			}
 			out[pm[1]] = append(out[pm[1]], Route{Path: m[1], Block: b.String()})
