@@ -1,5 +1,6 @@
 // Command endpoints reads demo/endpoints.json, the demo's list of requests
-// (demo/README.md describes it), for ./xcaddy.sh run:
+// (demo/README.md describes it; internal/endpoints reads it), for
+// ./xcaddy.sh run:
 //
 //	go run ./demo/endpoints check                      # the file is well-formed
 //	go run ./demo/endpoints curl -base http://localhost:8080 -login demo:pw -var sid=s1 ...
@@ -8,7 +9,8 @@
 // curl prints every endpoint as a curl line, grouped; ports prints a line
 // for each address that cannot be bound, saying what to choose instead, and
 // nothing when all are free.
-// Only the standard library: it runs before Caddy is built.
+// Only the standard library and internal/endpoints: it runs before Caddy
+// is built.
 package main
 
 import (
@@ -16,6 +18,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/tokenmint/caddy-tokenmint/internal/endpoints"
 )
 
 func main() {
@@ -28,7 +32,7 @@ func main() {
 	switch cmd {
 	case "check":
 		fs.Parse(args)
-		f, err := Load(*file)
+		f, err := endpoints.Load(*file)
 		if err != nil {
 			fail(err)
 		}
@@ -51,7 +55,7 @@ func main() {
 			fail(fmt.Errorf("-login user:password is required"))
 		}
 		vars["user"] = user
-		f, err := Load(*file)
+		f, err := endpoints.Load(*file)
 		if err != nil {
 			fail(err)
 		}

@@ -1,4 +1,9 @@
-package main
+// Package endpoints reads demo/endpoints.json, the demo's list of requests
+// (demo/README.md describes it): ./xcaddy.sh run prints it as curl lines
+// (go run ./demo/endpoints), and its test keeps it and Caddyfile.example's
+// routes in step. The page and the checks read the same file in
+// JavaScript (demo/endpoints.mjs).
+package endpoints
 
 import (
 	"bytes"

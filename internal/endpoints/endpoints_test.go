@@ -1,10 +1,9 @@
-package main
+package endpoints
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http/httptest"
 	"os"
 	"regexp"
@@ -22,7 +21,7 @@ import (
 
 func load(t *testing.T) *File {
 	t.Helper()
-	f, err := Load("../endpoints.json")
+	f, err := Load("../../demo/endpoints.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,9 +85,7 @@ func walk(routes []any, paths []string, out *[]route) {
 			var own []string
 			for _, set := range sets {
 				set, _ := set.(map[string]any)
-				for _, v := range asList(set["path"]) {
-					own = append(own, v)
-				}
+				own = append(own, asList(set["path"])...)
 			}
 			if len(own) > 0 {
 				p = own
@@ -194,7 +191,7 @@ func TestEveryRouteHasAnEntry(t *testing.T) {
 // unexpanded) and sets them for the test, as ./xcaddy.sh run does.
 func demoEnv(t *testing.T) map[string]string {
 	t.Helper()
-	env, err := os.Open("../demo.env")
+	env, err := os.Open("../../demo/demo.env")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,37 +281,5 @@ func TestCurlLine(t *testing.T) {
 	}
 	if _, _, _, err := e.Fill(map[string]string{}); err == nil || !strings.Contains(err.Error(), "no value for {{user}}") {
 		t.Errorf("a missing value: got %v", err)
-	}
-}
-
-func TestBusy(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	free, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, freePort, _ := net.SplitHostPort(free.Addr().String())
-	free.Close()
-
-	// A listener on 127.0.0.1 makes the wildcard bind Caddy does fail too.
-	msgs := Busy([]Port{{"TOKENMINT_PORT", ":" + port}, {"TOKENMINT_FRONT_PORT", ":" + freePort}})
-	if len(msgs) != 1 || !strings.HasPrefix(msgs[0], "port "+port+" (TOKENMINT_PORT) is in use; pick another, e.g. TOKENMINT_PORT=") {
-		t.Errorf("one busy port: got %q", msgs)
-	}
-	msgs = Busy([]Port{{"TOKENMINT_ADMIN", "127.0.0.1:" + port}})
-	if len(msgs) != 1 || !strings.Contains(msgs[0], "e.g. TOKENMINT_ADMIN=127.0.0.1:") {
-		t.Errorf("a busy address: got %q", msgs)
-	}
-	if msgs := Busy([]Port{{"TOKENMINT_PORT", ":" + freePort}}); len(msgs) != 0 {
-		t.Errorf("a free port: got %q", msgs)
-	}
-	msgs = Busy([]Port{{"TOKENMINT_PORT", ":" + freePort}, {"TOKENMINT_FRONT_PORT", ":" + freePort}})
-	if len(msgs) != 1 || !strings.Contains(msgs[0], "TOKENMINT_PORT and TOKENMINT_FRONT_PORT both name port") {
-		t.Errorf("the same port twice: got %q", msgs)
 	}
 }
