@@ -102,7 +102,7 @@ function requestText(req) {
 }
 
 function vars() {
-	return { user: config.user, databridges_app_key: config.databridges_app_key, sid: sessionId() };
+	return { user: config.user, databridges_app_key: config.databridges_app_key, origin: location.origin, sid: sessionId() };
 }
 
 function card(ep) {

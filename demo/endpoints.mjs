@@ -8,8 +8,9 @@
 const PLACEHOLDER = /\{\{([a-z_]+)\}\}/g;
 
 // The values a {{name}} placeholder can take. The page fills user and
-// databridges_app_key from /demo/config.json and makes a fresh sid per call.
-export const VARS = ['user', 'sid', 'databridges_app_key'];
+// databridges_app_key from /demo/config.json, origin with its own, and
+// makes a fresh sid per call.
+export const VARS = ['user', 'sid', 'databridges_app_key', 'origin'];
 
 // A fresh dataBridges-style session id (its client library makes its own;
 // any opaque string works for the demo).
@@ -148,10 +149,11 @@ export function decodeJWT(token) {
 // mismatches compares got with want as the entries' claims, header and
 // answer mean it: every member want lists must be in got with that value;
 // objects are compared member by member (members want does not list are
-// free), arrays and other values exactly; null means "absent"; {{name}}
-// in a string is vars' value. Returns a list of "path: got X, want Y".
+// free), arrays and other values exactly; null means "absent or null";
+// {{name}} in a string is vars' value. Returns a list of "path: got X,
+// want Y".
 export function mismatches(got, want, vars, path = '') {
-	if (want === null) return got === undefined ? [] : [`${path}: got ${JSON.stringify(got)}, want it absent`];
+	if (want === null) return got === undefined || got === null ? [] : [`${path}: got ${JSON.stringify(got)}, want it absent`];
 	if (typeof want === 'object' && !Array.isArray(want)) {
 		if (got === null || typeof got !== 'object' || Array.isArray(got)) {
 			return [`${path || '.'}: got ${JSON.stringify(got)}, want an object`];

@@ -41,7 +41,7 @@ func main() {
 		base := fs.String("base", "http://localhost:8080", "the demo's origin")
 		login := fs.String("login", "", "user:password for curl -u")
 		vars := map[string]string{}
-		fs.Func("var", "name=value for a {{name}} placeholder (repeatable); user comes from -login", func(s string) error {
+		fs.Func("var", "name=value for a {{name}} placeholder (repeatable); user comes from -login, origin from -base", func(s string) error {
 			name, value, ok := strings.Cut(s, "=")
 			if !ok {
 				return fmt.Errorf("want name=value")
@@ -55,6 +55,7 @@ func main() {
 			fail(fmt.Errorf("-login user:password is required"))
 		}
 		vars["user"] = user
+		vars["origin"] = strings.TrimSuffix(*base, "/")
 		f, err := endpoints.Load(*file)
 		if err != nil {
 			fail(err)

@@ -118,6 +118,7 @@ async function checkEndpoint(page, ep, seenBodies) {
 	const vars = { ...pathVars, ...bodyVars };
 	if ('user' in vars) x.eq('{{user}}', vars.user, USER);
 	if ('databridges_app_key' in vars) x.eq('{{databridges_app_key}}', vars.databridges_app_key, env.DATABRIDGES_APP_KEY);
+	if ('origin' in vars) x.eq('{{origin}}', vars.origin, ORIGIN);
 	if ('sid' in vars) x.ok('{{sid}} is fresh', /^[A-Za-z0-9]{21}$/.test(vars.sid), vars.sid);
 	for (const [k, v] of Object.entries(ep.headers || {})) x.eq(k, reqHeaders[k.toLowerCase()], v);
 	const shownReq = `${req.method()} ${sentPath}`;
@@ -127,7 +128,7 @@ async function checkEndpoint(page, ep, seenBodies) {
 
 	// The answer, checked as .ci/smoke checks it.
 	const answer = { status: resp.status(), text: respText, json: parseJSON(respText), cookies };
-	const { x: a, token, jwt } = checkAnswer(ep, answer, { user: USER, ...vars }, env);
+	const { x: a, token, jwt } = checkAnswer(ep, answer, { user: USER, origin: ORIGIN, ...vars }, env);
 	x.facts.push(...a.facts);
 	x.failures.push(...a.failures);
 

@@ -1,14 +1,15 @@
 // The endpoint part of .ci/smoke, against ./xcaddy.sh run's server:
 //
-//   node smoke.mjs --base http://localhost:8080 --banner LOG --readme README.md
+//   node smoke.mjs --base http://localhost:8080 --banner LOG --readme README.md [--readme docs/x.md ...]
 //
 // 1. banner: ./xcaddy.sh run's output (LOG) says where it serves and lists
 //    every endpoint of demo/endpoints.json as a curl line on that origin;
 // 2. endpoints: every entry's request, as the page sends it, gets the
 //    entry's status and a token where it says, whose alg, signature, claims
 //    and lifetime are checked (verify.mjs);
-// 3. readme: every curl line of README that calls the demo runs, and gets
-//    the status documented beside it (the convention is in .ci/smoke).
+// 3. readme: every curl line of README (and of docs/) that calls the demo
+//    runs, and gets the status documented beside it (the convention is in
+//    .ci/smoke).
 // Needs the environment of demo/demo.env. Node 20, no npm package.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ const { values: opt } = parseArgs({
 	options: {
 		base: { type: 'string', default: 'http://localhost:8080' },
 		banner: { type: 'string' },
-		readme: { type: 'string' },
+		readme: { type: 'string', multiple: true, default: [] },
 	},
 });
 const BASE = opt.base.replace(/\/$/, '');
@@ -60,7 +61,7 @@ function bannerCheck(log) {
 	x.ok(`says it serves ${BASE}/`, log.includes(`tokenmint demo on ${BASE}/`));
 	const curls = log.split('\n').filter((l) => /^\s+curl /.test(l));
 	for (const ep of endpoints) {
-		const url = BASE + request(ep, { user: USER, sid: 's1', databridges_app_key: env.DATABRIDGES_APP_KEY || '' }).url;
+		const url = BASE + request(ep, { user: USER, sid: 's1', databridges_app_key: env.DATABRIDGES_APP_KEY || '', origin: BASE }).url;
 		x.ok(`curl ${ep.id}`, curls.some((l) => l.includes(url)), `no curl line with ${url}`);
 	}
 	x.eq('curl lines', curls.length, endpoints.length);
@@ -68,7 +69,7 @@ function bannerCheck(log) {
 }
 
 async function call(ep) {
-	const vars = { user: USER, sid: sessionId(), databridges_app_key: env.DATABRIDGES_APP_KEY };
+	const vars = { user: USER, sid: sessionId(), databridges_app_key: env.DATABRIDGES_APP_KEY, origin: BASE };
 	const req = request(ep, vars);
 	const res = await fetch(BASE + req.url, {
 		method: req.method,
@@ -91,7 +92,7 @@ const DEMO_URL = /^(http:\/\/)?(localhost|127\.0\.0\.1):8080(?=[/?#]|$)/;
 
 function readme(path) {
 	const text = readFileSync(path, 'utf8');
-	const name = path.split('/').pop();
+	const name = path;
 	let other = 0;
 	for (const c of curlLines(text)) {
 		const where = `${name}:${c.line}`;
@@ -150,8 +151,8 @@ async function main() {
 		}
 	}
 	let other = 0;
-	if (opt.readme) other = readme(opt.readme);
-	const notes = opt.readme ? `; README: ${undocumented} curl lines of the demo without a documented status${STRICT ? '' : ' (TOKENMINT_README_STRICT=1 fails them)'}, ${other} for other hosts` : '';
+	for (const path of opt.readme) other += readme(path);
+	const notes = opt.readme.length ? `; ${opt.readme.length} markdown files: ${undocumented} curl lines of the demo without a documented status${STRICT ? '' : ' (TOKENMINT_README_STRICT=1 fails them)'}, ${other} for other hosts` : '';
 	console.log(`smoke.mjs: ${passed} passed, ${failed} failed${notes}`);
 	process.exit(failed === 0 ? 0 : 1);
 }

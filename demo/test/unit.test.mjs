@@ -61,6 +61,7 @@ test('mismatches: listed members must match, unlisted ones are free, null means 
 	const claims = { sub: 'u', scope: ['a', 'b'], ctx: { sid: 's', more: 1 }, extra: true };
 	assert.deepEqual(mismatches(claims, entry.claims, vars), []);
 	assert.deepEqual(mismatches({ ...claims, exp2: 5 }, entry.claims, vars), ['exp2: got 5, want it absent']);
+	assert.deepEqual(mismatches({ ...claims, exp2: null }, entry.claims, vars), []);
 	assert.deepEqual(mismatches({ ...claims, scope: ['a', 'b', 'c'] }, entry.claims, vars), ['scope: got ["a","b","c"], want ["a","b"]']);
 	assert.deepEqual(mismatches({ ...claims, ctx: { sid: 't' } }, entry.claims, vars), ['ctx.sid: got "t", want "s"']);
 	assert.deepEqual(mismatches({ ...claims, sub: 'v' }, entry.claims, vars), ['sub: got "v", want "u"']);

@@ -62,9 +62,10 @@ type Elsewhere struct {
 }
 
 // Vars are the values a request's {{name}} placeholders take: the page
-// fills them from /demo/config.json (user, databridges_app_key) and makes a
-// fresh sid per call.
-var Vars = []string{"user", "sid", "databridges_app_key"}
+// fills them from /demo/config.json (user, databridges_app_key) and its
+// own origin (origin: http://localhost:8080 or the port the demo runs on),
+// and makes a fresh sid per call.
+var Vars = []string{"user", "sid", "databridges_app_key", "origin"}
 
 var (
 	placeholder = regexp.MustCompile(`\{\{([^{}]*)\}\}`)
