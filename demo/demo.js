@@ -181,6 +181,7 @@ function showTimes(ul, claims) {
 
 function clearToken(q, text) {
 	q('.token').textContent = text;
+	q('.token').classList.add('note');
 	q('.header').textContent = q('.claims').textContent = '—';
 	q('.times').replaceChildren(el('li', { class: 'muted' }, '—'));
 }
@@ -219,6 +220,7 @@ async function call(ep, section) {
 			return;
 		}
 		const jwt = decodeJWT(found.token);
+		q('.token').classList.remove('note');
 		showToken(q('.token'), jwt.parts);
 		q('.header').textContent = pretty(jwt.header);
 		q('.claims').textContent = pretty(jwt.claims);
