@@ -139,16 +139,18 @@ session_jwt {
 	}
 }
 
-// TestREADMEIdentityProviders: every provider's lines in README's
-// "Identity providers" section, and its session_jwt composition, adapt.
+// TestREADMEIdentityProviders: README has a subsection per common
+// identity provider under "Identity providers: `oidc`", each with a
+// session_jwt block whose oidc line adapts, and the session_jwt composition
+// adapts. (.ci/doc-blocks adapts every block with the built Caddy too.)
 func TestREADMEIdentityProviders(t *testing.T) {
 	raw, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(raw)
-	start := strings.Index(readme, "\n## Identity providers: `oidc`")
-	end := strings.Index(readme, "\n## `session_jwt`: the user for the whole site")
+	start := strings.Index(readme, "\n### Identity providers: `oidc`")
+	end := strings.Index(readme, "\n### `session_jwt`: the user for the whole site")
 	if start < 0 || end < start {
 		t.Fatal("README has no Identity providers section followed by the session_jwt section")
 	}
@@ -158,7 +160,7 @@ func TestREADMEIdentityProviders(t *testing.T) {
 		composition = composition[:next+1]
 	}
 	var providers []string
-	for _, part := range strings.Split(section, "\n### ")[1:] {
+	for _, part := range strings.Split(section, "\n#### ")[1:] {
 		name, body, _ := strings.Cut(part, "\n")
 		i := strings.Index(body, "```caddyfile\n")
 		if i < 0 {
@@ -168,10 +170,10 @@ func TestREADMEIdentityProviders(t *testing.T) {
 		block = block[:strings.Index(block, "```")]
 		providers = append(providers, name)
 		t.Run(name, func(t *testing.T) {
-			if !strings.HasPrefix(block, "oidc https://") {
-				t.Fatalf("the block does not start with an oidc line: %q", block)
+			if !strings.HasPrefix(block, "session_jwt {\n\toidc https://") {
+				t.Fatalf("the block is not a session_jwt block with an oidc line: %q", block)
 			}
-			if _, err := adapt(t, site("session_jwt {\n"+block+"}\nrespond {http.auth.user.id}")); err != nil {
+			if _, err := adapt(t, site(block+"respond {http.auth.user.id}")); err != nil {
 				t.Fatalf("%v\n%s", err, block)
 			}
 		})
