@@ -1,8 +1,10 @@
 package caddymodule
 
 import (
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -546,4 +548,94 @@ http://localhost:9080 {
 		t.Fatalf("load with ES384 and a P-256 key: %d %s; want a refusal naming the key and the algorithm", res.StatusCode, msg)
 	}
 	wantStatus(t, call(t, tester, "GET", "/ec", ""), 200) // the good config still serves
+}
+
+// TestJSONClaimsOfPresets: the firebase and mercure presets' JSON claims
+// (firebase's developer claims, mercure's payload and 1.0
+// authorization_details) take a session claim and a query value as data.
+func TestJSONClaimsOfPresets(t *testing.T) {
+	t.Setenv("TM_SESSION_SECRET", sessionSecret)
+	key := mustRSA(t)
+	keyPath := filepath.Join(t.TempDir(), "firebase.pem")
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tester := serve(t, `
+http://localhost:9080 {
+	handle /firebase {
+		provider_token firebase {
+			key svc@demo.iam.gserviceaccount.com
+			signing_key `+keyPath+`
+			claim claims `+"`"+`{"nick": "{http.auth.user.nick}", "plan": {http.auth.user.nick}}`+"`"+`
+			session jwt {
+				secret {env.TM_SESSION_SECRET}
+			}
+		}
+	}
+	handle /mercure {
+		provider_token mercure {
+			secret {env.TM_SECRET}
+			claim mercure.subscribe https://example.com/feed
+			claim mercure.payload `+"`"+`{"user": "{http.auth.user.nick}", "room": "{query.plan}"}`+"`"+`
+			session jwt {
+				secret {env.TM_SESSION_SECRET}
+			}
+		}
+	}
+	handle /mercure10 {
+		provider_token mercure {
+			secret {env.TM_SECRET}
+			option profile 1.0
+			claim iss https://app.example.com
+			claim aud https://hub.example.com
+			claim authorization_details `+"`"+`[{"type": "https://mercure.rocks/authorization-detail", "actions": ["subscribe"], "topics": [{"match": "https://example.com/users/{http.auth.user.nick}", "match_type": "exact"}]}]`+"`"+`
+			session jwt {
+				secret {env.TM_SESSION_SECRET}
+			}
+		}
+	}
+}
+`)
+	tok := signHS(t, session("alice", "nick", injection), sessionSecret)
+	q := "?plan=" + url.QueryEscape(`1,"admin":true`)
+	get := func(path string) (string, map[string]any) {
+		t.Helper()
+		r := call(t, tester, "GET", path+q, "", "Authorization", "Bearer "+tok)
+		wantStatus(t, r, 200)
+		tk := r.json(t)["token"].(string)
+		var c map[string]any
+		if err := json.Unmarshal([]byte(payloadJSON(t, tk)), &c); err != nil {
+			t.Fatal(err)
+		}
+		return payloadJSON(t, tk), c
+	}
+	raw, c := get("/firebase")
+	if got, want := c["claims"], map[string]any{"nick": injection, "plan": injection}; !jsonEqual(got, want) {
+		t.Errorf("firebase claims = %v, want %v (payload %s)", got, want, raw)
+	}
+	raw, c = get("/mercure")
+	m, _ := c["mercure"].(map[string]any)
+	if got, want := m["payload"], map[string]any{"user": injection, "room": `1,"admin":true`}; !jsonEqual(got, want) {
+		t.Errorf("mercure payload = %v, want %v (payload %s)", got, want, raw)
+	}
+	raw, c = get("/mercure10")
+	details, _ := c["authorization_details"].([]any)
+	if len(details) == 0 {
+		t.Fatalf("no authorization_details: %s", raw)
+	}
+	first, _ := details[0].(map[string]any)
+	topics, _ := first["topics"].([]any)
+	if len(first) != 3 || len(topics) != 1 || topics[0].(map[string]any)["match"] != "https://example.com/users/"+injection {
+		t.Errorf("authorization_details[0] = %v, want its three members and the user's topic as data (payload %s)", first, raw)
+	}
+	// A privileged JSON claim from the request needs an allow list.
+	wantAdaptError(t, site("provider_token firebase {\n\tkey svc@demo.iam.gserviceaccount.com\n\tsigning_key /k.pem\n\tclaim claims `{\"plan\": \"{query.plan}\"}`\n}"),
+		"Caddyfile:3", "claim claims grants rights", "add `allow claims")
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }

@@ -265,7 +265,7 @@ func (p *Preset) Describe() PresetInfo {
 	// The example answer uses each option's default, "<name>" for a
 	// required one (LiveKit's server_url, Metabase's site_url), "<key>"
 	// where the answer repeats the key (Zoom Meeting's sdkKey) and
-	// "<claim>" for a claim it echoes (Vonage Video's sessionId).
+	// "<claim>" for a claim it echoes (a session id the envelope writes back).
 	options := map[string]string{}
 	for _, o := range p.Options {
 		options[o.Name] = o.Default
