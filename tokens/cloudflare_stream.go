@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -9,32 +10,24 @@ import (
 )
 
 // Cloudflare Stream signed URL token, signed by the customer (no call to
-// Cloudflare's token API). Sources: cloudflare/cloudflare-docs
-// src/content/docs/stream/viewing-videos/securing-your-stream.mdx
-// (developers.cloudflare.com/stream/viewing-videos/securing-your-stream):
-// a signing key from POST /accounts/<id>/stream/keys ({id, pem, jwk}); the
-// Worker sample signs RS256 with header {"alg":"RS256","kid":<key id>} (no
-// typ) and the claims sub (the video UID), kid (the key id again), exp,
-// accessRules; the claim list adds nbf and downloadable; access rules
-// {type: any | ip.src | ip.geoip.country, action: allow | block, country
-// [...], ip [...]} are evaluated first to last. The `cloudflare` npm SDK's
-// resources/stream/token.d.ts (TokenCreateParams): exp at most 24 hours
-// after issue, 1 hour by default; at most 5 access rules. The token takes
-// the video UID's place in the URL:
-// https://customer-<CODE>.cloudflarestream.com/<token>/iframe,
-// .../<token>/manifest/video.m3u8.
+// Cloudflare's token API) (Sources below). Stream's "Secure your Stream"
+// page: a signing key from POST /accounts/<id>/stream/keys ({id, pem, jwk});
+// the Worker sample signs RS256 with header {"alg":"RS256","kid":<key id>}
+// (no typ) and the claims sub (the video UID), kid (the key id again), exp,
+// accessRules; the claim list adds nbf and downloadable; access rules are
+// evaluated first to last. The cloudflare npm SDK's TokenCreateParams: exp
+// at most 24 hours after issue, 1 hour by default; at most 5 access rules.
+// The token takes the video UID's place in the URL.
 //
 // Our choices, where the sources leave room:
-//   - The header is the sample's, without typ.
-//   - key is the signing key's id: it fills the header's kid and the kid
-//     claim.
+//   - The header is the sample's, without typ; key fills the header's kid
+//     and the kid claim.
 //   - sub, the video UID, is privileged: from the config, or from the
-//     request (uid) among the values the config's allow lists.
-//     downloadable and accessRules are config only; accessRules is checked
-//     against the documented shape.
+//     request (uid) among the values allow lists. downloadable and
+//     accessRules are config only; accessRules is checked against the
+//     documented shape.
 //   - The answer is {"token"}, and with `option customer_code` also
-//     {"iframe_url", "hls_url"} on customer-<code>.cloudflarestream.com
-//     (Cloudflare names no endpoint).
+//     {"iframe_url", "hls_url"} (Cloudflare names no endpoint).
 //   - No iat or nbf (the sample has neither); ttl: 1h by default, 1m..24h.
 
 var cfHexChars = NewCharset("letters and digits", "a-zA-Z0-9", false)
@@ -104,10 +97,19 @@ func cfURL(dst []byte, t *Minted, path string) []byte {
 	return append(dst, '"')
 }
 
+//go:embed guides/cloudflare_stream.md
+var cloudflareStreamGuide string
+
 func init() {
 	Register(&Preset{
-		Name:        "cloudflare_stream",
-		Summary:     "Cloudflare Stream signed URL token, RS256 with a Stream signing key",
+		Name:    "cloudflare_stream",
+		Summary: "Cloudflare Stream signed URL token, RS256 with a Stream signing key",
+		Guide:   cloudflareStreamGuide,
+		Sources: []string{
+			"https://developers.cloudflare.com/stream/viewing-videos/securing-your-stream/",
+			"https://github.com/cloudflare/cloudflare-docs/blob/398302a4/src/content/docs/stream/viewing-videos/securing-your-stream.mdx",
+			"https://www.npmjs.com/package/cloudflare/v/7.3.0",
+		},
 		Algorithms:  []string{"RS256"},
 		Header:      []HeaderField{{Name: "typ", Value: ""}},
 		RequiresKey: true,

@@ -1,29 +1,24 @@
 package tokens
 
 import (
+	_ "embed"
 	"encoding/json"
 	"strings"
 	"time"
 )
 
-// Knock user token (enhanced security mode). Sources: knocklabs/knock-node
-// 1.35.0 src/lib/tokenSigner.ts (signUserToken: jose's SignJWT with header
-// {"alg":"RS256","typ":"JWT"} and the payload sub, grants, iat, exp, in
-// that order, exp = iat + expiresInSeconds (default 3600); grants omitted
-// when none; a jti only with shouldGenerateJti; the key imported as PKCS#8)
-// and src/lib/userTokens.ts (the Grants: slack/channels_read,
-// ms_teams/channels_read, channel_data/read, channel_data/write,
-// user/feed_read; entity URIs https://api.knock.app/v1/users/<id>,
-// /v1/objects/$tenants/<id>, /v1/objects/<collection>/<id>);
-// docs.knock.app/in-app-ui/security-and-authentication (Knock holds the
-// environment's public key); knocklabs/javascript
-// examples/nextjs-example/pages/api/auth.ts (GET /api/auth?id= answers
-// {"error": null, "userToken": "<jwt>"}), which the client's
-// knock.authenticate(userId, userToken, {onUserTokenExpiring}) consumes.
+// Knock user token for enhanced security mode (Sources below). The Node
+// SDK's tokenSigner.ts (signUserToken): header {"alg":"RS256","typ":"JWT"},
+// the payload sub, grants, iat, exp in that order, exp = iat + 3600 by
+// default, grants omitted when none, a jti only on request; its
+// userTokens.ts: the grants and Knock's entity URIs. Knock's security docs:
+// Knock holds the environment's public key. The Next.js sample's endpoint
+// answers {"error": null, "userToken": "<jwt>"}, which the client's
+// knock.authenticate(user, userToken, {onUserTokenExpiring}) consumes.
 //
 // Our choices, where the sources leave room:
-//   - The answer is the sample's {"error":null,"userToken":...}; the user is
-//     the session's, never a request field (the sample's ?id= is ignored).
+//   - The answer is the sample's; the user is the session's, never a
+//     request field (the sample's ?id= is ignored).
 //   - grants is config only: a JSON object {"<entity URI>": {"<grant>":
 //     []}}, as buildUserTokenGrant makes it; entity URIs must be Knock's.
 //   - No jti (the SDK's default).
@@ -50,10 +45,22 @@ func knockGrants(v Value) (Value, string) {
 	return v, ""
 }
 
+//go:embed guides/knock.md
+var knockGuide string
+
 func init() {
 	Register(&Preset{
-		Name:       "knock",
-		Summary:    "Knock user token for enhanced security mode, RS256, answered as {error: null, userToken}",
+		Name:    "knock",
+		Summary: "Knock user token for enhanced security mode, RS256, answered as {error: null, userToken}",
+		Guide:   knockGuide,
+		Sources: []string{
+			"https://docs.knock.app/in-app-ui/security-and-authentication",
+			"https://github.com/knocklabs/knock-node/blob/1ca49382/src/lib/tokenSigner.ts",
+			"https://github.com/knocklabs/knock-node/blob/1ca49382/src/lib/userTokens.ts",
+			"https://github.com/knocklabs/javascript/blob/5931103e/examples/nextjs-example/pages/api/auth.ts",
+			"https://www.npmjs.com/package/@knocklabs/node/v/1.35.0",
+			"https://www.npmjs.com/package/@knocklabs/client/v/0.22.2",
+		},
 		Algorithms: []string{"RS256"},
 		Claims: []Claim{
 			{Name: "sub", Type: String, User: true, Required: true, Limits: Limits{MaxLen: 256, Chars: printable},

@@ -1,18 +1,18 @@
 package tokens
 
 import (
+	_ "embed"
 	"strings"
 	"time"
 )
 
-// Apple MapKit JS token. Sources:
-// developer.apple.com/documentation/mapkitjs/creating_and_using_tokens_with_mapkit_js
-// (ES256 with a Maps private key, AuthKey_<KEYID>.p8, PKCS#8 P-256; header
+// Apple MapKit JS token (Sources below). Apple's MapKit JS token docs:
+// ES256 with a Maps private key (AuthKey_<KEYID>.p8, PKCS#8 P-256); header
 // {"alg":"ES256","kid":<10-character key id>,"typ":"JWT"}; claims iss (the
 // Team ID), iat, exp and an optional origin that must equal the page's
-// Origin; the sample's authorizationCallback fetches GET /services/jwt and
-// hands the response text to done()); MapKit JS calls the callback again
-// when the token expires.
+// Origin; the sample's authorizationCallback fetches the token and hands
+// the response text to done(). MapKit JS calls the callback again when the
+// token expires.
 //
 // Our choices, where the sources leave room:
 //   - key is the Team ID (iss); kid, the key id, is required.
@@ -41,10 +41,17 @@ func mapkitOrigin(v Value) (Value, string) {
 	return v, ""
 }
 
+//go:embed guides/mapkit.md
+var mapkitGuide string
+
 func init() {
 	Register(&Preset{
-		Name:          "mapkit",
-		Summary:       "Apple MapKit JS token, ES256 (set kid to the Maps key id), answered as text for authorizationCallback",
+		Name:    "mapkit",
+		Summary: "Apple MapKit JS token, ES256 (set kid to the Maps key id), answered as text for authorizationCallback",
+		Guide:   mapkitGuide,
+		Sources: []string{
+			"https://developer.apple.com/documentation/mapkitjs/creating_and_using_tokens_with_mapkit_js",
+		},
 		Algorithms:    []string{"ES256"},
 		RequiresKey:   true,
 		KeyDoc:        "the Team ID (iss); signing_key is the Maps private key (.p8)",

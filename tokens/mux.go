@@ -1,44 +1,32 @@
 package tokens
 
 import (
+	_ "embed"
 	"fmt"
 	"time"
 )
 
-// Mux signed playback token. Sources: muxinc/mux-node-sdk (@mux/mux-node
-// 15.3.0) src/lib/jwt.ts (sign: header {"alg":"RS256","typ":"JWT"}; the
-// payload is the params, then kid (the signing key id, in the payload
-// since v8), sub, aud, exp; noTimestamp, so no iat; TypeClaim: video "v",
-// thumbnail "t", gif "g", storyboard "s", stats "playback_id", drm_license
-// "d"; TypeToken: playback-token, thumbnail-token, gif-token,
-// storyboard-token, stats-token, drm-token) and src/resources/jwt.ts
-// (signPlaybackId: sub the playback id, expiration 7 days by default;
-// several types give {"playback-token": ..., "thumbnail-token": ...}, the
-// attributes Mux Player takes); its README (thumbnail params such as
-// {time: 14, width: 100}, numbers); mux.com/docs/guides/secure-video-playback
-// and docs.mux.com/docs/security-signed-urls (a 2048-bit RSA signing key
-// whose private half, base64 PEM, Mux returns once; Mux keeps the public
-// half and picks it by kid).
+// Mux signed playback token (Sources below). The Node SDK's jwt.ts (sign):
+// header {"alg":"RS256","typ":"JWT"}; the payload is the params, then kid
+// (the signing key id, in the payload since v8), sub, aud, exp; no iat; the
+// aud of each type (TypeClaim) and the answer's member (TypeToken). Its
+// signPlaybackId: sub the playback id, 7 days by default, several types
+// answered as {"playback-token": ..., "thumbnail-token": ...}, the
+// attributes Mux Player takes; its README: thumbnail params as numbers.
+// Mux's docs: a 2048-bit RSA signing key whose private half, base64 PEM,
+// Mux returns once; Mux keeps the public half and picks it by kid.
 //
 // Our choices, where the sources leave room:
 //   - One token per route: `option type` (video by default) sets aud, and
-//     the answer is the SDK's multi-token shape with that one member,
-//     {"playback-token": "..."} for video, {"thumbnail-token": "..."} for
-//     thumbnails, and so on, which Mux Player takes as its attribute. A page
-//     that needs several types calls one route per type (a reduced form of
-//     signPlaybackId with a list of types, which signs them all at once).
-//   - key is the signing key id (the kid claim); signing_key its private
-//     key (PEM; decode the base64 that Mux returns first).
+//     the answer is the SDK's multi-token shape with that one member.
 //   - sub, the playback id, is privileged: from the config, or from the
-//     request (playback_id) among the values the config's allow lists,
-//     else any signed asset would be exposed.
-//   - time, width and height (thumbnail and GIF parameters) come from the
-//     request, as numbers (the README's form; the SDK's type says strings:
-//     unconfirmed which Mux prefers, both are in use). They are written
-//     into whatever type the route signs, as the SDK does with params.
-//     playback_restriction_id is config only.
-//   - ttl: 1h by default (the SDK's 7 days is far longer than a page needs),
-//     1m..7d.
+//     request (playback_id) among the values allow lists, else any signed
+//     asset would be exposed. playback_restriction_id is config only.
+//   - time, width and height come from the request as numbers (the
+//     README's form; the SDK's type says strings: unconfirmed which Mux
+//     prefers, both are in use), written into whatever type the route signs.
+//   - ttl: 1h by default (the SDK's 7 days is far longer than a page
+//     needs), 1m..7d.
 
 // muxTypes maps `option type` to the aud claim and the answer's member.
 var muxTypes = map[string][2]string{
@@ -70,10 +58,23 @@ func muxCheck(c *Compiled) error {
 	return nil
 }
 
+//go:embed guides/mux.md
+var muxGuide string
+
 func init() {
 	Register(&Preset{
-		Name:        "mux",
-		Summary:     "Mux signed playback token (video, thumbnail, gif, storyboard, DRM license or stats), answered as {\"playback-token\"} and the like",
+		Name:    "mux",
+		Summary: "Mux signed playback token (video, thumbnail, gif, storyboard, DRM license or stats), answered as {\"playback-token\"} and the like",
+		Guide:   muxGuide,
+		Sources: []string{
+			"https://www.mux.com/docs/guides/secure-video-playback",
+			"https://docs.mux.com/docs/security-signed-urls",
+			"https://www.mux.com/docs/api-reference/video/url-signing-keys",
+			"https://github.com/muxinc/mux-node-sdk/blob/89eff086/src/lib/jwt.ts",
+			"https://github.com/muxinc/mux-node-sdk/blob/89eff086/src/resources/jwt.ts",
+			"https://www.npmjs.com/package/@mux/mux-node/v/15.3.0",
+			"https://www.npmjs.com/package/@mux/mux-player/v/3.14.0",
+		},
 		Algorithms:  []string{"RS256"},
 		RequiresKey: true,
 		KeyDoc:      "the URL signing key's id (the kid claim); signing_key is its private key",

@@ -1,20 +1,19 @@
 package tokens
 
 import (
+	_ "embed"
 	"strings"
 	"time"
 )
 
-// Pusher Beams authenticated-user token. Sources:
-// pusher/push-notifications-node 1.2.7 push-notifications.js
-// (generateToken: jsonwebtoken's sign({}, secretKey, {expiresIn: '24h',
+// Pusher Beams authenticated-user token (Sources below). The server SDK's
+// generateToken: jsonwebtoken's sign({}, secretKey, {expiresIn: '24h',
 // issuer: "https://<instanceId>.pushnotifications.pusher.com", subject:
 // userId}), so HS256, header {"alg":"HS256","typ":"JWT"} and the claims
-// iat, exp, iss, sub in that order; the answer {token}) and utils.js (a user
-// id is not empty and at most 164 characters); pusher/push-notifications-web
-// src/token-provider.js and src/base-client.js (TokenProvider calls
+// iat, exp, iss, sub in that order, answered as {token}; a user id is not
+// empty and at most 164 characters. The web SDK's TokenProvider calls
 // GET <url>?user_id=<userId> and reads {"token"}; setUserId then sends it
-// as Authorization: Bearer); pusher.com/docs/beams/guides/publish-to-specific-user/web.
+// as Authorization: Bearer.
 //
 // Our choices, where the sources leave room:
 //   - The answer is the auth endpoint's {"token"}; the user_id the web SDK
@@ -38,10 +37,20 @@ func pusherIssuer(v Value) (Value, string) {
 	return S("https://" + id + ".pushnotifications.pusher.com"), ""
 }
 
+//go:embed guides/pusher_beams.md
+var pusherBeamsGuide string
+
 func init() {
 	Register(&Preset{
-		Name:        "pusher_beams",
-		Summary:     "Pusher Beams user token, answered as the Beams auth endpoint (GET ?user_id= -> {token})",
+		Name:    "pusher_beams",
+		Summary: "Pusher Beams user token, answered as the Beams auth endpoint (GET ?user_id= -> {token})",
+		Guide:   pusherBeamsGuide,
+		Sources: []string{
+			"https://pusher.com/docs/beams/guides/publish-to-specific-user/web/",
+			"https://github.com/pusher/push-notifications-node/blob/4f49ba74/push-notifications.js",
+			"https://www.npmjs.com/package/@pusher/push-notifications-server/v/1.2.7",
+			"https://www.npmjs.com/package/@pusher/push-notifications-web/v/2.1.0",
+		},
 		RequiresKey: true,
 		KeyDoc:      "the Beams instance id; the secret is the instance's secret key",
 		Claims: []Claim{

@@ -1,38 +1,46 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
 // Tiptap Collaboration (Tiptap Cloud, or an on-premises document server)
-// JWT. Sources: ueberdosis/tiptap-docs
-// src/content/collaboration/getting-started/authenticate.mdx
-// (tiptap.dev/docs/collaboration/getting-started/authenticate): HS256 with
-// the app's secret; sub the user; allowedDocumentNames the documents the
-// token may open, with trailing * wildcards ("project-alpha/*"); omitted
-// means every document, [] none; readonlyDocumentNames and
-// commentDocumentNames subsets; the docs' sample is jsonwebtoken.sign(data,
-// secret), so header {"alg":"HS256","typ":"JWT"} and an iat);
-// ueberdosis/tiptap-collab-replit src/pages/Collab.vue (jose's SignJWT with
-// setIssuedAt); ueberdosis/hocuspocus packages/provider
-// src/HocuspocusProvider.ts (token: a string or a function that returns
-// one, which the client calls to fetch a fresh token).
+// JWT (Sources below). Tiptap's authentication docs: HS256 with the app's
+// secret; sub the user; allowedDocumentNames the documents the token may
+// open, with trailing * wildcards ("project-alpha/*"); omitted means every
+// document, [] none; readonlyDocumentNames and commentDocumentNames; the
+// docs' sample is jsonwebtoken.sign(data, secret), so header
+// {"alg":"HS256","typ":"JWT"} and an iat. The replit sample signs with
+// jose's setIssuedAt. The provider's token is a string or a function that
+// returns one, which the client calls to fetch a fresh token.
 //
 // Our choices, where the sources leave room:
 //   - allowedDocumentNames is required: a token without it opens every
-//     document, so a config must name them (a pattern such as
-//     "user-{http.auth.user.id}/*" keeps each user to their own). A request
-//     may name documents (documents, an array) only among the values the
-//     config's allow lists, compared exactly: the allow list is not
-//     matched against wildcards.
+//     document, so a config must name them. A request may name documents
+//     (documents, an array) only among the values allow lists, compared
+//     exactly: the allow list is not matched against wildcards.
 //   - readonlyDocumentNames and commentDocumentNames are config only.
 //   - exp is always set (whether Tiptap enforces it is unconfirmed; the
 //     safe reading is to send it): 1h by default, 1m..24h.
 //   - The answer is {"token"} (the docs name no shape).
+
+//go:embed guides/tiptap.md
+var tiptapGuide string
 
 func init() {
 	docs := Limits{MaxLen: 512, Chars: printable, MaxItems: 100}
 	Register(&Preset{
 		Name:    "tiptap",
 		Summary: "Tiptap Collaboration JWT (document server), with the documents it may open",
+		Guide:   tiptapGuide,
+		Sources: []string{
+			"https://tiptap.dev/docs/collaboration/getting-started/authenticate",
+			"https://github.com/ueberdosis/tiptap-docs/blob/23a3a93b/src/content/collaboration/getting-started/authenticate.mdx",
+			"https://github.com/ueberdosis/tiptap-collab-replit/blob/0d273d86/src/pages/Collab.vue",
+			"https://github.com/ueberdosis/hocuspocus/blob/00098082/packages/provider/src/TiptapCollabProvider.ts",
+			"https://www.npmjs.com/package/@hocuspocus/provider/v/4.8.0",
+		},
 		Claims: []Claim{
 			{Name: "sub", Type: String, User: true, Limits: Limits{MaxLen: 256, Chars: printable},
 				Doc: "the user, shown in history and comments"},

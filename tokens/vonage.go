@@ -1,25 +1,23 @@
 package tokens
 
 import (
+	_ "embed"
 	"encoding/json"
 	"strings"
 	"time"
 )
 
-// Vonage application JWT (Client SDK users, and Vonage's APIs). Sources:
-// Vonage/vonage-node-sdk packages/jwt 1.17.1 lib/tokenGenerate.ts
-// (tokenGenerate(applicationId, privateKey, opts): jsonwebtoken with
+// Vonage application JWT for Client SDK users (Sources below). The Node
+// SDK's tokenGenerate.ts (tokenGenerate(applicationId, privateKey, opts)):
 // header {"alg":"RS256","typ":"JWT"}; claims the options, then jti (a
 // UUIDv4), iat, exp (now + ttl, 900 by default), sub and acl, and last
-// application_id) and lib/jwt.ts (verifySignature);
-// developer.vonage.com/en/conversation/guides/jwt-acl (sub is the Client SDK
-// user's name; acl {"paths": {"/*/users/**": {}, ...}}, each path may hold
-// methods and filters; Client SDK JWTs live at most 24 hours).
+// application_id. Vonage's JWT guide: sub is the Client SDK user's name;
+// acl {"paths": {"/*/users/**": {}, ...}}, each path may hold methods and
+// filters; Client SDK JWTs live at most 24 hours.
 //
 // Our choices, where the sources leave room:
 //   - The claims are written in the order tokenGenerate writes them when
-//     given {sub, acl, jti, ttl}: sub, acl, jti, iat, exp, application_id,
-//     so that the SDK rebuilds the same bytes.
+//     given {sub, acl, jti, ttl}, so that the SDK rebuilds the same bytes.
 //   - sub is the authenticated user; acl is config only (it grants the
 //     API paths the Client SDK may use), checked to be {"paths": {...}}.
 //   - The answer is {"token"} (Vonage names no endpoint; its samples'
@@ -57,10 +55,20 @@ func vonageApplicationID() Claim {
 		Limits: Limits{MaxLen: 36, Chars: vonageUUID}, Doc: "the Vonage application id (a UUID)"}
 }
 
+//go:embed guides/vonage.md
+var vonageGuide string
+
 func init() {
 	Register(&Preset{
-		Name:        "vonage",
-		Summary:     "Vonage application JWT for Client SDK users (sub, acl), RS256",
+		Name:    "vonage",
+		Summary: "Vonage application JWT for Client SDK users (sub, acl), RS256",
+		Guide:   vonageGuide,
+		Sources: []string{
+			"https://developer.vonage.com/en/conversation/guides/jwt-acl",
+			"https://github.com/Vonage/vonage-node-sdk/blob/babd2d8c/packages/jwt/lib/tokenGenerate.ts",
+			"https://www.npmjs.com/package/@vonage/jwt/v/1.17.1",
+			"https://www.npmjs.com/package/@vonage/client-sdk/v/2.3.1",
+		},
 		Algorithms:  []string{"RS256"},
 		RequiresKey: true,
 		KeyDoc:      "the Vonage application id; signing_key is the application's private key",

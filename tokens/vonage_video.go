@@ -1,21 +1,21 @@
 package tokens
 
 import (
+	_ "embed"
 	"time"
 )
 
-// Vonage Video API client token. Sources: Vonage/vonage-node-sdk
-// packages/video 1.31.1 lib/video.ts (generateClientToken(sessionId,
-// {role, data, expireTime, initialLayoutClassList}): the claims scope
-// "session.connect", session_id, role ("publisher" unless given),
-// initial_layout_class_list (the classes joined by spaces, "" by default),
-// exp (now + 86400 unless given), sub "video", acl {"paths":
-// {"/session/**": {}}}, connection_data (only when data is given), then
-// tokenGenerate's jti, iat and application_id; RS256 with the
-// application's private key) and lib/types/ClientTokenOptions.ts;
-// developer.vonage.com/en/video/guides/create-token (roles publisher,
-// subscriber, moderator, publisheronly; 24 hours by default, 30 days at
-// most); the client's OT.initSession(applicationId, sessionId).connect(token).
+// Vonage Video API client token (Sources below). The Node SDK's video.ts
+// (generateClientToken(sessionId, {role, data, expireTime,
+// initialLayoutClassList})): the claims scope "session.connect",
+// session_id, role ("publisher" unless given), initial_layout_class_list
+// (the classes joined by spaces, "" by default), exp (now + 86400 unless
+// given), sub "video", acl {"paths": {"/session/**": {}}}, connection_data
+// (only when data is given), then tokenGenerate's jti, iat and
+// application_id; RS256 with the application's private key. Vonage's token
+// guide: roles publisher, subscriber, moderator, publisheronly; 24 hours by
+// default, 30 days at most. The client: OT.initSession(applicationId,
+// sessionId).connect(token).
 //
 // Our choices, where the sources leave room:
 //   - The answer is {"applicationId", "sessionId", "token"}, what the
@@ -24,10 +24,9 @@ import (
 //     request (sessionId or session_id, role) among the values allow lists.
 //     Sessions are created through Vonage's API, which this preset does not
 //     call: the config names them.
-//   - connection_data, which other participants see as the connection's
-//     data, is the authenticated user unless the config sets it (for
-//     instance to JSON that holds the user and a name placeholder); a
-//     request cannot set it. The docs' limit of 1000 characters is kept.
+//   - connection_data, which other participants see, is the authenticated
+//     user unless the config sets it; a request cannot set it. The docs'
+//     limit of 1000 characters is kept.
 //   - initial_layout_class_list is config only and always written ("" by
 //     default), as the SDK does.
 //   - ttl: 24h by default, 1m..30d.
@@ -47,10 +46,20 @@ var vonageVideoEnvelope = Envelope{
 	},
 }
 
+//go:embed guides/vonage_video.md
+var vonageVideoGuide string
+
 func init() {
 	Register(&Preset{
-		Name:        "vonage_video",
-		Summary:     "Vonage Video API client token, answered as {applicationId, sessionId, token}",
+		Name:    "vonage_video",
+		Summary: "Vonage Video API client token, answered as {applicationId, sessionId, token}",
+		Guide:   vonageVideoGuide,
+		Sources: []string{
+			"https://developer.vonage.com/en/video/guides/create-token",
+			"https://github.com/Vonage/vonage-node-sdk/blob/babd2d8c/packages/video/lib/video.ts",
+			"https://github.com/Vonage/vonage-node-sdk/blob/babd2d8c/packages/video/lib/types/ClientTokenOptions.ts",
+			"https://www.npmjs.com/package/@vonage/video/v/1.31.1",
+		},
 		Algorithms:  []string{"RS256"},
 		RequiresKey: true,
 		KeyDoc:      "the Vonage application id; signing_key is the application's private key",

@@ -1,17 +1,17 @@
 package tokens
 
 import (
+	_ "embed"
 	"strings"
 	"time"
 )
 
-// Apple WeatherKit REST API token. Sources:
-// developer.apple.com/documentation/weatherkitrestapi/request_authentication_for_weatherkit_rest_api
-// (quoted in Apple Developer Forums thread 713664): ES256 with a WeatherKit
-// private key (AuthKey_<KEYID>.p8, P-256); header alg, kid (the key id)
-// and id ("<Team ID>.<Services ID>"); claims iss (the Team ID), iat, exp
-// and sub (the Services ID). The token is sent as "Authorization: Bearer"
-// to https://weatherkit.apple.com/api/v1/...
+// Apple WeatherKit REST API token (Sources below). Apple's WeatherKit
+// authentication page (quoted in its developer forums): ES256 with a
+// WeatherKit private key (AuthKey_<KEYID>.p8, P-256); header alg, kid (the
+// key id) and id ("<Team ID>.<Services ID>"); claims iss (the Team ID),
+// iat, exp and sub (the Services ID). The token is sent as "Authorization:
+// Bearer" to https://weatherkit.apple.com/api/v1/...
 //
 // Our choices, where the sources leave room:
 //   - key is "<Team ID>.<Services ID>", Apple's id header field as it is;
@@ -38,10 +38,18 @@ func weatherkitPart(part int) func(Value) (Value, string) {
 	}
 }
 
+//go:embed guides/weatherkit.md
+var weatherkitGuide string
+
 func init() {
 	Register(&Preset{
-		Name:          "weatherkit",
-		Summary:       "Apple WeatherKit REST API token, ES256 (set kid); meant for inject mode toward weatherkit.apple.com",
+		Name:    "weatherkit",
+		Summary: "Apple WeatherKit REST API token, ES256 (set kid); meant for inject mode toward weatherkit.apple.com",
+		Guide:   weatherkitGuide,
+		Sources: []string{
+			"https://developer.apple.com/documentation/weatherkitrestapi/request_authentication_for_weatherkit_rest_api",
+			"https://developer.apple.com/forums/thread/713664",
+		},
 		Algorithms:    []string{"ES256"},
 		Header:        []HeaderField{{Name: "typ", Value: ""}},
 		RequiresKey:   true,

@@ -1,19 +1,20 @@
 package tokens
 
-import "time"
+import (
+	_ "embed"
+	"time"
+)
 
-// Zendesk messaging end-user authentication JWT. Sources:
-// developer.zendesk.com/documentation/zendesk-web-widget-sdks/sdks/web/enabling_auth_visitors
-// (signing keys: a key id and a shared secret, Admin Center > Security >
-// End user authentication > Messaging; the header's kid names the key);
-// support.zendesk.com/hc/en-us/articles/7554200230170 (external_id on
-// every token; an email identity is optional and a verified one may merge
-// with an existing user); developer.zendesk.com/api-reference/widget-messaging/web/authentication
-// (zE('messenger', 'loginUser', jwtCallback): the callback is given the
-// bare JWT string, and is called again when the token expires); the claim
-// table as copied in mochila-ai/zd-jwt-generate README.md [sample-only]:
-// HS256 only; scope "user" (the only value); external_id at most 255
-// characters; name, email, email_verified; exp.
+// Zendesk messaging end-user authentication JWT (Sources below). Zendesk's
+// Web Widget auth guide: signing keys are a key id and a shared secret
+// (Admin Center > Security > End user authentication > Messaging), and the
+// header's kid names the key. Its help article: external_id on every
+// token; an email identity is optional and a verified one may merge with
+// an existing user. The widget's API: zE('messenger', 'loginUser',
+// jwtCallback) gives the callback the bare JWT string, and calls it again
+// when the token expires. The claim table, as copied in a third-party
+// README [sample-only]: HS256 only; scope "user" (the only value);
+// external_id at most 255 characters; name, email, email_verified; exp.
 //
 // Our choices, where the sources leave room:
 //   - The answer is the bare token as text/plain, which the jwtCallback
@@ -25,11 +26,21 @@ import "time"
 //     1m..24h (Zendesk documents no lifetime).
 //   - kid is required (Zendesk picks the secret by it).
 
+//go:embed guides/zendesk.md
+var zendeskGuide string
+
 func init() {
 	text := Limits{MaxLen: 255, Chars: printable}
 	Register(&Preset{
-		Name:          "zendesk",
-		Summary:       "Zendesk messaging end-user JWT (set kid to the signing key's id), answered as text for loginUser's callback",
+		Name:    "zendesk",
+		Summary: "Zendesk messaging end-user JWT (set kid to the signing key's id), answered as text for loginUser's callback",
+		Guide:   zendeskGuide,
+		Sources: []string{
+			"https://developer.zendesk.com/documentation/zendesk-web-widget-sdks/sdks/web/enabling_auth_visitors/",
+			"https://support.zendesk.com/hc/en-us/articles/7554200230170",
+			"https://developer.zendesk.com/api-reference/widget-messaging/web/authentication/",
+			"https://github.com/mochila-ai/zd-jwt-generate/blob/00ffe620/README.md",
+		},
 		RequireHeader: []string{"kid"},
 		Claims: []Claim{
 			{Name: "scope", Type: String, Const: true, Default: []string{"user"}},

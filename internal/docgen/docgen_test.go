@@ -83,16 +83,18 @@ func TestPagesShowTheirPreset(t *testing.T) {
 // what they need.
 var guideSections = []string{"How it works", "In the front end", "More configurations", "Pitfalls"}
 
-// TestGuides checks each preset's Guide against the conventions every page
-// follows: the sections above, fenced blocks in caddyfile, js or sh,
-// Caddyfile blocks tab-indented without aligned values or {$VAR} secrets,
-// no curl lines (the page shows the demo's own), Sources as URLs; and that
-// every file under tokens/guides is some preset's Guide.
+// TestGuides checks that every preset has a Guide and Sources, and each
+// Guide against the conventions every page follows: the sections above,
+// fenced blocks in caddyfile, js or sh, Caddyfile blocks tab-indented
+// without aligned values or {$VAR} secrets, no curl lines (the page shows
+// the demo's own), Sources as URLs; and that every file under tokens/guides
+// is some preset's Guide.
 func TestGuides(t *testing.T) {
 	guides := map[string]bool{}
 	for _, name := range tokens.Names() {
 		p, _ := tokens.Lookup(name)
 		if p.Guide == "" {
+			t.Errorf("%s has no Guide: write tokens/guides/%s.md and embed it (//go:embed) as the preset's Guide", name, name)
 			continue
 		}
 		guides[p.Guide] = true
@@ -100,7 +102,7 @@ func TestGuides(t *testing.T) {
 			t.Errorf("%s's guide: %s", name, problem)
 		}
 		if len(p.Sources) == 0 {
-			t.Errorf("%s has a guide but no Sources", name)
+			t.Errorf("%s has no Sources", name)
 		}
 		for _, s := range p.Sources {
 			if !strings.HasPrefix(s, "https://") || strings.ContainsAny(s, " \t\n") {
