@@ -1,7 +1,6 @@
 package caddymodule
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -47,21 +46,10 @@ http://localhost:9080 {
 		lifetime(t, c, start, 3600)
 	})
 	t.Run("the SSO redirect", func(t *testing.T) {
-		req, err := http.NewRequest("GET", base+"/canny/login?companyID=553c3ef8b8cdcd1501ba1234&redirect="+url.QueryEscape("https://acme.canny.io/feature-requests"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.SetBasicAuth("alice", testPassword)
-		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		_, _ = io.Copy(io.Discard, res.Body)
-		loc, err := url.Parse(res.Header.Get("Location"))
+		res, location := getNoRedirect(t, base+"/canny/login?companyID=553c3ef8b8cdcd1501ba1234&redirect="+url.QueryEscape("https://acme.canny.io/feature-requests"))
+		loc, err := url.Parse(location)
 		if err != nil || res.StatusCode != http.StatusFound || loc.Host != "canny.io" || loc.Path != "/api/redirects/sso" {
-			t.Fatalf("got %d Location %q, want 302 to canny.io's SSO redirect", res.StatusCode, res.Header.Get("Location"))
+			t.Fatalf("got %d Location %q, want 302 to canny.io's SSO redirect", res.StatusCode, location)
 		}
 		q := loc.Query()
 		if q.Get("companyID") != "553c3ef8b8cdcd1501ba1234" || q.Get("redirect") != "https://acme.canny.io/feature-requests" {

@@ -90,21 +90,10 @@ http://localhost:9080 {
 		}
 	})
 	t.Run("url_login: 302 with ?auth_token=", func(t *testing.T) {
-		req, err := http.NewRequest("GET", base+"/grafana/login", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.SetBasicAuth("alice", testPassword)
-		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		_, _ = io.Copy(io.Discard, res.Body)
-		tok, ok := strings.CutPrefix(res.Header.Get("Location"), "https://grafana.example.com/?auth_token=")
+		res, location := getNoRedirect(t, base+"/grafana/login")
+		tok, ok := strings.CutPrefix(location, "https://grafana.example.com/?auth_token=")
 		if res.StatusCode != http.StatusFound || !ok {
-			t.Fatalf("got %d Location %q, want 302 to ?auth_token=", res.StatusCode, res.Header.Get("Location"))
+			t.Fatalf("got %d Location %q, want 302 to ?auth_token=", res.StatusCode, location)
 		}
 		_, c := verifyWithKey(t, tok, "RS256", key.Public())
 		wantClaims(t, c, map[string]any{"sub": "alice", "login": "alice", "role": "Viewer"})

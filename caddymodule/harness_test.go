@@ -143,6 +143,25 @@ func call(t *testing.T, tester *caddytest.Tester, method, path, body string, hdr
 	return response{status: res.StatusCode, header: res.Header, body: string(b)}
 }
 
+// getNoRedirect GETs url as alice without following a redirect, and
+// returns the answer (its body read and closed) and its Location.
+func getNoRedirect(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth("alice", testPassword)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	return res, res.Header.Get("Location")
+}
+
 // alice is basic auth as alice.
 var alice = []string{"user", testPassword}
 

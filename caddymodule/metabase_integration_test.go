@@ -1,7 +1,6 @@
 package caddymodule
 
 import (
-	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -90,19 +89,7 @@ http://localhost:9080 {
 	})
 
 	t.Run("redirect: 302 to the embed URL", func(t *testing.T) {
-		req, err := http.NewRequest("GET", base+"/metabase/embed", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.SetBasicAuth("alice", testPassword)
-		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		_, _ = io.Copy(io.Discard, res.Body)
-		loc := res.Header.Get("Location")
+		res, loc := getNoRedirect(t, base+"/metabase/embed")
 		tok, ok := strings.CutPrefix(loc, "https://metabase.example.com/embed/dashboard/")
 		tok, frag, _ := strings.Cut(tok, "#")
 		if res.StatusCode != http.StatusFound || !ok || frag != "bordered=true&titled=true" {

@@ -1,7 +1,6 @@
 package caddymodule
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -46,19 +45,7 @@ http://localhost:9080 {
 	})
 
 	t.Run("full-app embedding: 302 to /auth/sso with return_to", func(t *testing.T) {
-		req, err := http.NewRequest("GET", base+"/sso/metabase?return_to=%2Fdashboard%2F1%3Ftab%3D2", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.SetBasicAuth("alice", testPassword)
-		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		_, _ = io.Copy(io.Discard, res.Body)
-		loc := res.Header.Get("Location")
+		res, loc := getNoRedirect(t, base+"/sso/metabase?return_to=%2Fdashboard%2F1%3Ftab%3D2")
 		rest, ok := strings.CutPrefix(loc, "https://metabase.example.com/auth/sso?jwt=")
 		tok, ret, _ := strings.Cut(rest, "&return_to=")
 		if res.StatusCode != http.StatusFound || !ok || ret != "%2Fdashboard%2F1%3Ftab%3D2" {
