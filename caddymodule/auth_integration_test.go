@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/caddyserver/caddy/v2/caddytest"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/tokenmint/caddy-tokenmint/internal/idptest"
@@ -292,11 +291,7 @@ func TestSessionJWTJSONConfig(t *testing.T) {
     }
   }
 }`, adminPort, httpPort, httpsPort, httpPort, p.Issuer, ks.URL, p.Issuer, ks.URL, app.Listener.Addr().String())
-	tester := caddytest.NewTester(t)
-	tester.InitServer(config, "json")
-	if t.Failed() {
-		t.FailNow()
-	}
+	tester := startFresh(t, config, "json")
 
 	staffTok := p.Sign(t, session("s-1", "iss", nil, "aud", "https://api.example.com", "email", "s@example.com"))
 	if u := userOf(t, call(t, tester, "GET", "/token", "", bearer(staffTok)...)); u != "s@example.com" {

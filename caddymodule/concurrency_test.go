@@ -289,6 +289,7 @@ http://localhost:9080 {
 	if res.StatusCode < 400 || !strings.Contains(string(msg), "unknown preset") {
 		t.Errorf("bad config: %d %s, want a refusal naming the preset", res.StatusCode, msg)
 	}
+	settled := time.Now()
 	time.Sleep(200 * time.Millisecond)
 	close(stop)
 	wg.Wait()
@@ -297,7 +298,7 @@ http://localhost:9080 {
 		_, err := jwt.Parse(tok, func(*jwt.Token) (any, error) { return []byte(secret), nil }, jwt.WithValidMethods([]string{"HS256"}))
 		return err == nil
 	}
-	var withA, withB, failed, wrong, retried int
+	var withA, withB, failed, wrong, retried, handover int
 	for _, r := range results {
 		if r.retried != "" {
 			retried++
@@ -310,9 +311,17 @@ http://localhost:9080 {
 				r.start.Sub(reloadStart), r.end.Sub(reloadStart), r.err)
 		case verifies(r.tok, secretA):
 			withA++
-			if r.start.After(reloadEnd) {
+			// Caddy shuts the old server down in the background once the
+			// reload returns (caddyhttp App.stop), so a request sent on a
+			// kept-alive connection in that moment may still be answered
+			// by the old config. Counted; after the bad config's round
+			// trip and 300 ms more, none may be.
+			switch {
+			case r.start.After(settled):
 				wrong++
-				t.Errorf("a request started after the reload got a token under the old secret")
+				t.Errorf("a request started well after the reload (after the bad config was refused) got a token under the old secret")
+			case r.start.After(reloadEnd):
+				handover++
 			}
 		case verifies(r.tok, secretB):
 			withB++
@@ -325,8 +334,8 @@ http://localhost:9080 {
 			t.Errorf("a token verifies with neither secret")
 		}
 	}
-	t.Logf("reload under load: %d sent, %d answered, %d failed (%d needed one retry); %d under the old secret, %d under the new; reload took %s",
-		len(results), len(results)-failed, failed, retried, withA, withB, reloadEnd.Sub(reloadStart))
+	t.Logf("reload under load: %d sent, %d answered, %d failed (%d needed one retry); %d under the old secret (%d of them sent as the old server was shutting down), %d under the new; reload took %s",
+		len(results), len(results)-failed, failed, retried, withA, handover, withB, reloadEnd.Sub(reloadStart))
 	if withA == 0 || withB == 0 {
 		t.Errorf("want tokens under both secrets, got %d and %d", withA, withB)
 	}

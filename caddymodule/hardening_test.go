@@ -56,12 +56,7 @@ http://localhost:9080 {
 func serveRaw(t *testing.T, config string) *caddytest.Tester {
 	t.Helper()
 	t.Setenv("TM_SECRET", testSecret)
-	tester := caddytest.NewTester(t)
-	tester.InitServer(withPorts(config), "caddyfile")
-	if t.Failed() {
-		t.FailNow()
-	}
-	return tester
+	return startFresh(t, withPorts(config), "caddyfile")
 }
 
 func TestHostileInput(t *testing.T) {

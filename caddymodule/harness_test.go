@@ -8,12 +8,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,7 +56,43 @@ func TestMain(m *testing.M) {
 		panic("TOKENMINT_TEST_PORTS: " + err.Error())
 	}
 	caddytest.Default.AdminPort = n
+	// caddytest loads configs with clients on the default transport.
+	http.DefaultTransport = adminRetry{http.DefaultTransport}
 	os.Exit(m.Run())
+}
+
+// adminRetry resends a request to the admin endpoint that a closing socket
+// reset before any server read it. Every config load starts a new admin
+// server on the same port (SO_REUSEPORT) and closes the old one's socket in
+// the background (caddy replaceLocalAdminServer); a connection the kernel
+// had queued on the old socket is reset when it closes. Nothing read it,
+// so sending it again is safe, as for any unanswered request. Requests to
+// the sites under test are never retried.
+type adminRetry struct{ next http.RoundTripper }
+
+func (a adminRetry) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Port() != adminPort {
+		return a.next.RoundTrip(req)
+	}
+	for attempt := 1; ; attempt++ {
+		try := req
+		if attempt > 1 && req.Body != nil && req.Body != http.NoBody {
+			if req.GetBody == nil {
+				return nil, errors.New("adminRetry: a body that cannot be sent again")
+			}
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			try = req.Clone(req.Context())
+			try.Body = body
+		}
+		res, err := a.next.RoundTrip(try)
+		if err == nil || attempt == 5 || !(errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF)) {
+			return res, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 const (
@@ -84,12 +123,60 @@ const globalOptions = `{
 func serve(t *testing.T, sites string) *caddytest.Tester {
 	t.Helper()
 	t.Setenv("TM_SECRET", testSecret)
+	return startFresh(t, withPorts(globalOptions+sites), "caddyfile")
+}
+
+// startFresh loads a config into a Caddy that serves nothing else: it
+// first unloads the previous test's servers and waits until their ports
+// refuse connections. Caddy shuts the old servers of a reload down in the
+// background and says they may still accept a connection just after the
+// reload returns (caddyhttp App.stop); such a connection would reach the
+// previous test's config, or be closed unanswered (EOF), under load. Tests
+// that reload on purpose call InitServer themselves.
+func startFresh(t *testing.T, config, adapter string) *caddytest.Tester {
+	t.Helper()
+	unloadAll(t)
 	tester := caddytest.NewTester(t)
-	tester.InitServer(withPorts(globalOptions+sites), "caddyfile")
+	tester.Client.Transport = adminRetry{tester.Client.Transport}
+	tester.InitServer(config, adapter)
 	if t.Failed() {
 		t.FailNow()
 	}
 	return tester
+}
+
+// unloadAll loads a config of only the admin endpoint, then waits until
+// nothing accepts on the test's HTTP and HTTPS ports. Before the first
+// test, Caddy is not running yet and there is nothing to unload.
+func unloadAll(t *testing.T) {
+	t.Helper()
+	admin := "http://localhost:" + adminPort
+	client := &http.Client{Timeout: 10 * time.Second}
+	res, err := client.Get(admin + "/config/")
+	if err != nil {
+		return
+	}
+	res.Body.Close()
+	empty := `{"admin":{"listen":"localhost:` + adminPort + `"}}`
+	res, err = client.Post(admin+"/load", "application/json", strings.NewReader(empty))
+	if err != nil {
+		t.Fatalf("unloading the previous config: %v", err)
+	}
+	msg, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("unloading the previous config: %d %s", res.StatusCode, msg)
+	}
+	for _, port := range []string{httpPort, httpsPort} {
+		eventually(t, "port "+port+" to close after the unload", func() bool {
+			c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, time.Second)
+			if err != nil {
+				return true
+			}
+			c.Close()
+			return false
+		})
+	}
 }
 
 type response struct {

@@ -1,11 +1,16 @@
 package caddymodule
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -131,12 +136,7 @@ func withGlobals(globals string) string {
 func serveWith(t *testing.T, globals, sites string) *caddytest.Tester {
 	t.Helper()
 	t.Setenv("TM_SECRET", testSecret)
-	tester := caddytest.NewTester(t)
-	tester.InitServer(withPorts(withGlobals(globals)+sites), "caddyfile")
-	if t.Failed() {
-		t.FailNow()
-	}
-	return tester
+	return startFresh(t, withPorts(withGlobals(globals)+sites), "caddyfile")
 }
 
 // fetchJWKS gets a JWKS and checks its answer's headers and that every
@@ -344,7 +344,7 @@ func TestKeyringIssuer(t *testing.T) {
 	for _, k := range privs {
 		for _, secret := range privateMarkers(t, k) {
 			for what, text := range map[string]string{"log": string(logText), "JWKS": jwksText, "admin config": adminCfg} {
-				if strings.Contains(text, secret) {
+				if leaks(text, secret) {
 					t.Errorf("the %s holds private key material of a %T", what, k)
 				}
 			}
@@ -359,7 +359,10 @@ func TestKeyringIssuer(t *testing.T) {
 }
 
 // privateMarkers returns text that only a private key's holder has: its
-// JWK "d" and a piece of its PEM.
+// JWK "d", and 20 characters of its PKCS #8 PEM body that encode private
+// bytes only (the tail of an EC key's PEM is its public point, which the
+// JWKS rightly holds). The PEM marker is found in a text whose line breaks
+// are removed (see leaks), since a PEM may wrap anywhere.
 func privateMarkers(t *testing.T, k crypto.Signer) []string {
 	t.Helper()
 	raw, err := jose.JSONWebKey{Key: k}.MarshalJSON()
@@ -369,13 +372,33 @@ func privateMarkers(t *testing.T, k crypto.Signer) []string {
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)
 	d, _ := m["d"].(string)
-	text, _ := keys.MarshalPrivate(k)
-	lines := strings.Split(strings.TrimSpace(string(text)), "\n")
-	last := strings.TrimRight(lines[len(lines)-2], "=") // the PEM body's last line
-	if d == "" || len(last) < 20 {
-		t.Fatal("no private part to look for")
+	var secret []byte
+	switch k := k.(type) {
+	case *ecdsa.PrivateKey:
+		secret, err = k.Bytes()
+	case *rsa.PrivateKey:
+		secret = k.D.Bytes()
+	case ed25519.PrivateKey:
+		secret = k.Seed()
 	}
-	return []string{d, last[len(last)-20:]}
+	der, derErr := x509.MarshalPKCS8PrivateKey(k)
+	at := bytes.Index(der, secret)
+	if err != nil || derErr != nil || d == "" || len(secret) < 18 || at < 0 {
+		t.Fatalf("no private part to look for in a %T (%v, %v)", k, err, derErr)
+	}
+	start := (at + 2) / 3 // the first base64 group that begins inside the secret
+	body := base64.StdEncoding.EncodeToString(der)
+	marker := body[start*4 : start*4+20]
+	if text, _ := keys.MarshalPrivate(k); !leaks(string(text), marker) || !leaks(string(raw), d) {
+		t.Fatalf("the markers of a %T are not found in its own PEM and JWK: the check would prove nothing", k)
+	}
+	return []string{d, marker}
+}
+
+// leaks reports whether text holds marker, however a PEM in it is wrapped
+// (raw line breaks, or JSON-escaped ones in a log).
+func leaks(text, marker string) bool {
+	return strings.Contains(strings.NewReplacer("\n", "", "\r", "", `\n`, "", `\r`, "").Replace(text), marker)
 }
 
 func prefixed(p string, names []string) []string {

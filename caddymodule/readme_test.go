@@ -5,8 +5,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/caddyserver/caddy/v2/caddytest"
 )
 
 // TestREADMEJSONConfig loads README's JSON form of provider_token (the
@@ -47,11 +45,7 @@ func TestREADMEJSONConfig(t *testing.T) {
 		}},
 	}
 	text, _ := json.Marshal(config)
-	tester := caddytest.NewTester(t)
-	tester.InitServer(string(text), "json")
-	if t.Failed() {
-		t.FailNow()
-	}
+	tester := startFresh(t, string(text), "json")
 	cookie := "app_session=" + signHS(t, session("alice"), sessionSecret)
 	r := call(t, tester, "GET", "/?room=lobby", "", "Cookie", cookie, "Origin", "https://app.example.com")
 	wantStatus(t, r, 200)
