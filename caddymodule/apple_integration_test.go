@@ -4,11 +4,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -66,15 +63,7 @@ func TestWeatherKitInject(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := writeSigningKey(t, key, false)
-	var mu sync.Mutex
-	var auth []string
-	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		auth = r.Header.Values("Authorization")
-		mu.Unlock()
-		w.Write([]byte(`{"currentWeather":{}}`))
-	}))
-	defer upstream.Close()
+	upstream := newUpstream(t)
 	tester := serve(t, `
 http://localhost:9080 {
 	basic_auth {
@@ -94,9 +83,7 @@ http://localhost:9080 {
 	start := time.Now()
 	r := call(t, tester, "GET", "/weather/api/v1/weather/en/51.5/-0.1", "", append([]string{"Authorization", "Bearer forged"}, alice...)...)
 	wantStatus(t, r, 200)
-	mu.Lock()
-	got := auth
-	mu.Unlock()
+	got := upstream.one(t, "Authorization")
 	if len(got) != 1 || !strings.HasPrefix(got[0], "Bearer ") {
 		t.Fatalf("upstream Authorization = %q, want one Bearer token", got)
 	}

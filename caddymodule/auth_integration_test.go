@@ -2,45 +2,13 @@ package caddymodule
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/tokenmint/caddy-tokenmint/internal/idptest"
 )
-
-// upstreamRecorder is an app behind reverse_proxy that records the
-// headers of the requests it gets.
-type upstreamRecorder struct {
-	*httptest.Server
-	mu  sync.Mutex
-	got []http.Header
-}
-
-func newUpstream(t *testing.T) *upstreamRecorder {
-	u := &upstreamRecorder{}
-	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u.mu.Lock()
-		u.got = append(u.got, r.Header.Clone())
-		u.mu.Unlock()
-		_, _ = w.Write([]byte("app"))
-	}))
-	t.Cleanup(u.Close)
-	return u
-}
-
-// take returns the requests recorded since the last take.
-func (u *upstreamRecorder) take() []http.Header {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	got := u.got
-	u.got = nil
-	return got
-}
 
 // TestSessionJWTInFrontOfReverseProxy: session_jwt alone protects an app:
 // a verified session reaches it with the user and claims in headers; every

@@ -1,10 +1,7 @@
 package caddymodule
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -16,16 +13,7 @@ import (
 func TestCubeContract(t *testing.T) {
 	key := mustP256(t)
 	path := writeSigningKey(t, key, false)
-	var mu sync.Mutex
-	var auth []string
-	cube := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		auth = r.Header.Values("Authorization")
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"data":[]}`))
-	}))
-	defer cube.Close()
+	cube := newUpstream(t)
 
 	tester := serve(t, `
 http://localhost:9080 {
@@ -65,9 +53,7 @@ http://localhost:9080 {
 	t.Run("inject: Authorization: <token> to Cube's API, ES256 with kid", func(t *testing.T) {
 		r := call(t, tester, "GET", "/cubejs-api/v1/load?query=%7B%7D", "", append([]string{"Authorization", "forged"}, alice...)...)
 		wantStatus(t, r, 200)
-		mu.Lock()
-		got := auth
-		mu.Unlock()
+		got := cube.one(t, "Authorization")
 		if len(got) != 1 || got[0] == "forged" || strings.Contains(got[0], " ") {
 			t.Fatalf("Cube saw Authorization %q, want the bare token", got)
 		}

@@ -1,11 +1,8 @@
 package caddymodule
 
 import (
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -17,15 +14,7 @@ import (
 func TestGrafanaContract(t *testing.T) {
 	key := mustRSA(t)
 	path := writeSigningKey(t, key, false)
-	var mu sync.Mutex
-	var assertions []string
-	grafana := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		assertions = r.Header.Values("X-JWT-Assertion")
-		mu.Unlock()
-		_, _ = io.WriteString(w, "grafana ok")
-	}))
-	defer grafana.Close()
+	grafana := newUpstream(t)
 
 	tester := serve(t, `
 http://localhost:9080 {
@@ -64,10 +53,8 @@ http://localhost:9080 {
 	t.Run("inject: the upstream gets the token as X-JWT-Assertion", func(t *testing.T) {
 		r := call(t, tester, "GET", "/d/abc?team=sre", "", append([]string{"X-JWT-Assertion", "forged"}, alice...)...)
 		wantStatus(t, r, 200)
-		mu.Lock()
-		got := assertions
-		mu.Unlock()
-		if r.body != "grafana ok" || len(got) != 1 || got[0] == "forged" {
+		got := grafana.one(t, "X-JWT-Assertion")
+		if r.body != "app" || len(got) != 1 || got[0] == "forged" {
 			t.Fatalf("upstream saw %q (body %q), want one minted token", got, r.body)
 		}
 		h, c := verifyWithKey(t, got[0], "RS256", key.Public())
@@ -79,14 +66,10 @@ http://localhost:9080 {
 		lifetime(t, c, start, 900)
 	})
 	t.Run("a team outside allow: refused before the upstream", func(t *testing.T) {
-		mu.Lock()
-		assertions = nil
-		mu.Unlock()
+		grafana.take()
 		refusedField(t, call(t, tester, "GET", "/d/abc?team=admins", "", alice...), 403, "groups")
-		mu.Lock()
-		defer mu.Unlock()
-		if assertions != nil {
-			t.Errorf("the upstream was called")
+		if got := grafana.take(); got != nil {
+			t.Errorf("the upstream was called %d times", len(got))
 		}
 	})
 	t.Run("url_login: 302 with ?auth_token=", func(t *testing.T) {

@@ -12,10 +12,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -358,4 +360,44 @@ func writePEMB(b *testing.B, pub any) string {
 		b.Fatal(err)
 	}
 	return path
+}
+
+// upstreamRecorder is an app behind reverse_proxy that records the
+// headers of the requests it gets.
+type upstreamRecorder struct {
+	*httptest.Server
+	mu  sync.Mutex
+	got []http.Header
+}
+
+func newUpstream(t *testing.T) *upstreamRecorder {
+	u := &upstreamRecorder{}
+	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.mu.Lock()
+		u.got = append(u.got, r.Header.Clone())
+		u.mu.Unlock()
+		_, _ = w.Write([]byte("app"))
+	}))
+	t.Cleanup(u.Close)
+	return u
+}
+
+// take returns the requests recorded since the last take.
+func (u *upstreamRecorder) take() []http.Header {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	got := u.got
+	u.got = nil
+	return got
+}
+
+// one returns the values of header name in the one request recorded
+// since the last take, and fails the test unless exactly one arrived.
+func (u *upstreamRecorder) one(t *testing.T, name string) []string {
+	t.Helper()
+	got := u.take()
+	if len(got) != 1 {
+		t.Fatalf("the upstream got %d requests, want 1", len(got))
+	}
+	return got[0].Values(name)
 }
