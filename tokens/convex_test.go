@@ -86,22 +86,13 @@ func TestConvexRefusals(t *testing.T) {
 	with := func(iss, org string) Input {
 		return Input{User: "user_123", Request: &fakeRequest{vars: map[string]string{"iss": iss, "org": org}}}
 	}
-	for _, tc := range []struct {
-		name   string
-		in     Input
-		status int
-		field  string
-	}{
+	refusals(t, tmpl, []refusalCase{
 		{"no user", Input{Request: &fakeRequest{}}, http.StatusUnauthorized, ""},
 		{"iss rendered empty", with("", "acme"), http.StatusBadRequest, "iss"},
 		{"iss outside allow", with("https://evil.example.com", "acme"), http.StatusForbidden, "iss"},
 		{"a free-form claim outside allow", with("https://auth.example.com", "other"), http.StatusForbidden, "org"},
 		{"sub of 2049 characters", Input{User: strings.Repeat("u", 2049), Request: &fakeRequest{vars: map[string]string{"iss": "https://auth.example.com", "org": "acme"}}}, http.StatusBadRequest, "sub"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			refusal(t, tmpl, tc.in, tc.status, tc.field)
-		})
-	}
+	})
 }
 
 func TestConvexConfigErrors(t *testing.T) {

@@ -41,20 +41,11 @@ func TestCubeRefusals(t *testing.T) {
 	with := func(tenant, uid string) Input {
 		return Input{User: "u_1001", Request: &fakeRequest{vars: map[string]string{"tenant": tenant, "uid": uid}}}
 	}
-	for _, tc := range []struct {
-		name   string
-		in     Input
-		status int
-		field  string
-	}{
+	refusals(t, tmpl, []refusalCase{
 		{"no user", Input{Request: &fakeRequest{}}, http.StatusUnauthorized, ""},
 		{"a tenant outside allow", with("initech", "1"), http.StatusForbidden, "tenant_id"},
 		{"a user id that is no integer", with("acme", "1.5"), http.StatusBadRequest, "user_id"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			refusal(t, tmpl, tc.in, tc.status, tc.field)
-		})
-	}
+	})
 	p, _ := Lookup("cube")
 	if !p.Privileged("tenant_id") || p.Privileged("sub") {
 		t.Errorf("Privileged: the security context grants rights, sub does not")

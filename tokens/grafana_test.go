@@ -80,20 +80,11 @@ func TestGrafanaRefusals(t *testing.T) {
 	with := func(login, role string) Input {
 		return Input{User: "u_1001", Request: &fakeRequest{vars: map[string]string{"login": login, "role": role}}}
 	}
-	for _, tc := range []struct {
-		name   string
-		in     Input
-		status int
-		field  string
-	}{
+	refusals(t, tmpl, []refusalCase{
 		{"no user", Input{Request: &fakeRequest{}}, http.StatusUnauthorized, ""},
 		{"login rendered empty", with("", "Viewer"), http.StatusBadRequest, "login"},
 		{"a role outside allow", with("alice", "Admin"), http.StatusForbidden, "role"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			refusal(t, tmpl, tc.in, tc.status, tc.field)
-		})
-	}
+	})
 	if _, err := tmpl.Mint(now, with("alice", "Editor")); err != nil {
 		t.Errorf("good values: %v", err)
 	}

@@ -151,6 +151,24 @@ func refusal(t *testing.T, tmpl *Template, in Input, status int, field string) *
 	return err
 }
 
+// refusalCase is a bad input to a preset and the refusal it must get.
+type refusalCase struct {
+	name   string
+	in     Input
+	status int
+	field  string
+}
+
+// refusals runs each case through refusal, as a subtest.
+func refusals(t *testing.T, tmpl *Template, cases []refusalCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			refusal(t, tmpl, tc.in, tc.status, tc.field)
+		})
+	}
+}
+
 const hs256Header = `{"alg":"HS256","typ":"JWT"}`
 
 // withConfig applies a test's changes to a preset's base config.

@@ -65,21 +65,14 @@ func TestMuxGolden(t *testing.T) {
 
 func TestMuxRefusals(t *testing.T) {
 	tmpl := compile(t, "mux", muxConfig(t, func(c *Config) { c.Allow = map[string][]string{"sub": {muxPlayback, "Second1"}} }))
-	for _, tc := range []struct {
-		name   string
-		in     Input
-		status int
-		field  string
-	}{
+	refusals(t, tmpl, []refusalCase{
 		{"no user", bodyInput("", nil), http.StatusUnauthorized, ""},
 		{"a playback id outside allow", bodyInput("u", map[string]Value{"playback_id": S("Another1")}), http.StatusForbidden, "playback_id"},
 		{"a playback id with a slash", bodyInput("u", map[string]Value{"playback_id": S("a/b")}), http.StatusBadRequest, "playback_id"},
 		{"width not an integer", bodyInput("u", map[string]Value{"width": S("wide")}), http.StatusBadRequest, "width"},
 		{"width 0", bodyInput("u", map[string]Value{"width": S("0")}), http.StatusBadRequest, "width"},
 		{"time negative", bodyInput("u", map[string]Value{"time": S("-1")}), http.StatusBadRequest, "time"},
-	} {
-		t.Run(tc.name, func(t *testing.T) { refusal(t, tmpl, tc.in, tc.status, tc.field) })
-	}
+	})
 	pinned := compile(t, "mux", muxConfig(t, nil))
 	refusal(t, pinned, bodyInput("u", map[string]Value{"playback_id": S("Another1")}), http.StatusForbidden, "playback_id")
 

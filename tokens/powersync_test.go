@@ -58,20 +58,11 @@ func TestPowerSyncRefusals(t *testing.T) {
 	with := func(user, p string) Input {
 		return Input{User: user, Request: &fakeRequest{vars: map[string]string{"p": p}}}
 	}
-	for _, tc := range []struct {
-		name   string
-		in     Input
-		status int
-		field  string
-	}{
+	refusals(t, tmpl, []refusalCase{
 		{"no user", with("", "{}"), http.StatusUnauthorized, ""},
 		{"parameters an array", with("u1", `["a"]`), http.StatusBadRequest, "parameters"},
 		{"parameters a string", with("u1", `team`), http.StatusBadRequest, "parameters"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			refusal(t, tmpl, tc.in, tc.status, tc.field)
-		})
-	}
+	})
 }
 
 func TestPowerSyncConfigErrors(t *testing.T) {

@@ -37,20 +37,13 @@ func TestPusherBeamsGolden(t *testing.T) {
 
 func TestPusherBeamsRefusals(t *testing.T) {
 	tmpl := compile(t, "pusher_beams", Config{Key: testBeamsInstance})
-	for _, tc := range []struct {
-		name   string
-		in     Input
-		status int
-		field  string
-	}{
+	refusals(t, tmpl, []refusalCase{
 		{"no user", bodyInput("", nil), http.StatusUnauthorized, ""},
 		{"another user's user_id", bodyInput("user-001", map[string]Value{"user_id": S("user-002")}), http.StatusForbidden, "user_id"},
 		{"a user id of 165 characters", bodyInput(strings.Repeat("u", 165), nil), http.StatusBadRequest, "sub"},
 		{"user_id of 165 characters", bodyInput("u", map[string]Value{"user_id": S(strings.Repeat("u", 165))}), http.StatusBadRequest, "user_id"},
 		{"user_id a list", bodyInput("u", map[string]Value{"user_id": L("u", "v")}), http.StatusBadRequest, "user_id"},
-	} {
-		t.Run(tc.name, func(t *testing.T) { refusal(t, tmpl, tc.in, tc.status, tc.field) })
-	}
+	})
 }
 
 func TestPusherBeamsConfigErrors(t *testing.T) {
