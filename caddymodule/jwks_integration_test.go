@@ -15,20 +15,9 @@ import (
 )
 
 func jwksSite(url string) string {
-	return `
-http://localhost:9080 {
-	provider_token hms_app {
-		key     k
-		secret  {env.TM_SECRET}
-		claim   role guest
-		claim   room_id r
-		session jwt {
+	return oidcSite(`
 			jwks     ` + url + `
-			audience tokenmint
-		}
-	}
-}
-`
+			audience tokenmint`)
 }
 
 // eventually polls a request until want holds; it asserts no timing.

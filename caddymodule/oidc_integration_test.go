@@ -18,7 +18,7 @@ import (
 )
 
 // oidcSite is an hms_app token route whose session comes from the
-// issuers' tokens; block is the inside of `session jwt { }`.
+// issuers' tokens (or a JWKS's); block is the inside of `session jwt { }`.
 func oidcSite(block string) string {
 	return `
 http://localhost:9080 {
