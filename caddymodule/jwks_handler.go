@@ -215,6 +215,10 @@ func (h *JWKSHandler) ServeHTTP(w http.ResponseWriter, r *http.Request, next cad
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/json")
 	hdr.Set("Cache-Control", doc.cache)
+	// Public keys and their discovery document are public data: a verifier
+	// in a browser (jose's createRemoteJWKSet) may read them from any
+	// origin. No credentials are ever involved.
+	hdr.Set("Access-Control-Allow-Origin", "*")
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {

@@ -148,6 +148,9 @@ func fetchJWKS(t *testing.T, tester *caddytest.Tester, path string) (jose.JSONWe
 	if ct := r.header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("JWKS Content-Type = %q, want application/json", ct)
 	}
+	if o := r.header.Get("Access-Control-Allow-Origin"); o != "*" || r.header.Get("Access-Control-Allow-Credentials") != "" {
+		t.Errorf("JWKS Access-Control-Allow-Origin = %q, want * (public keys, for verifiers in browsers) and no credentials", o)
+	}
 	var raw struct {
 		Keys []map[string]any `json:"keys"`
 	}
@@ -252,6 +255,9 @@ func TestKeyringIssuer(t *testing.T) {
 	var disc map[string]any
 	if err := provider.Claims(&disc); err != nil {
 		t.Fatal(err)
+	}
+	if o := call(t, tester, "GET", "/.well-known/openid-configuration", "").header.Get("Access-Control-Allow-Origin"); o != "*" {
+		t.Errorf("discovery Access-Control-Allow-Origin = %q, want *", o)
 	}
 	if disc["jwks_uri"] != base+"/.well-known/jwks.json" || disc["issuer"] != base {
 		t.Errorf("discovery: issuer %v, jwks_uri %v", disc["issuer"], disc["jwks_uri"])
